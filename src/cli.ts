@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// The `gatehouse` command (SPEC §1): serve, validate, routes, keys.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { LevelWithSilent } from 'pino';
+import { formatRouteTable } from './admin/route-summary.js';
+import { hashApiKey, newApiKey } from './auth/api-key-material.js';
+import { formatProblem } from './config/problems.js';
+import { parseDuration } from './config/units.js';
+import type { ConfigSources } from './config/types.js';
+import { ConfigRefused, Gateway, loadSnapshot } from './gateway.js';
+import { createLogger, LOG_LEVELS } from './observability/logger.js';
+
+const program = new Command('gatehouse').description('An authenticating API gateway for serverless functions').showHelpAfterError();
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > 65535) throw new InvalidArgumentError(`expected an integer from ${min} to 65535`);
+    return n;
+  };
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError('expected a duration like 30s, 500ms, 5m');
+  return ms;
+}
+
+const sourceOptions = (command: Command): Command =>
+  command
+    .addOption(new Option('--routes <dir>', 'route files directory').env('GATEHOUSE_ROUTES').default('./routes'))
+    .addOption(new Option('--policies <dir>', 'policy files directory').env('GATEHOUSE_POLICIES').default('./policies'))
+    .addOption(new Option('--functions <file>', 'local functions file').env('GATEHOUSE_FUNCTIONS').default('./deploy/local/functions.yaml'))
+    .addOption(new Option('--backend <kind>', 'function backend').choices(['local', 'kubernetes']).env('GATEHOUSE_BACKEND').default('local'));
+
+interface SourceFlags {
+  routes: string;
+  policies: string;
+  functions: string;
+  backend: 'local' | 'kubernetes';
+}
+
+function sourcesFrom(flags: SourceFlags): ConfigSources {
+  return { routesDir: flags.routes, policiesDir: flags.policies, functionsFile: flags.backend === 'local' ? flags.functions : null };
+}
+
+sourceOptions(program.command('serve').description('run the gateway'))
+  .addOption(new Option('--port <port>', 'public port (0 = pick)').env('GATEHOUSE_PORT').default(8080).argParser(integer(0)))
+  .addOption(new Option('--host <host>', 'public address').env('GATEHOUSE_HOST').default('0.0.0.0'))
+  .addOption(new Option('--admin-port <port>', 'admin port (0 = pick, -1 = none)').env('GATEHOUSE_ADMIN_PORT').default(9090).argParser(integer(-1)))
+  .addOption(new Option('--admin-host <host>', 'admin address').env('GATEHOUSE_ADMIN_HOST').default('127.0.0.1'))
+  .addOption(new Option('--namespace <ns>', 'Kubernetes namespace').env('GATEHOUSE_NAMESPACE'))
+  .addOption(new Option('--kubeconfig <file>', 'kubeconfig file').env('KUBECONFIG'))
+  .addOption(new Option('--redis <url>', 'Redis URL for shared rate-limit state').env('GATEHOUSE_REDIS_URL'))
+  .addOption(new Option('--trust-proxy <hops|cidrs>', 'trusted proxies: a hop count or a CIDR list').env('GATEHOUSE_TRUST_PROXY'))
+  .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).env('GATEHOUSE_LOG_LEVEL').default('info'))
+  .addOption(new Option('--shutdown-timeout <duration>', 'how long in-flight requests may take at shutdown').env('GATEHOUSE_SHUTDOWN_TIMEOUT').default(30_000, '30s').argParser(duration))
+  .action(serve);
+
+sourceOptions(program.command('validate').description('check the config; exit 1 with FILE:LINE:COL problems')).action(async (flags: SourceFlags) => {
+  const result = await loadSnapshot(sourcesFrom(flags), 1);
+  if (result.ok) {
+    process.stdout.write(`config is valid: ${result.value.config.routes.length} routes\n`);
+    return;
+  }
+  process.stdout.write(result.problems.map(formatProblem).join('\n') + '\n');
+  process.exitCode = 1;
+});
+
+sourceOptions(program.command('routes').description('print the route table in match-priority order')).action(async (flags: SourceFlags) => {
+  const result = await loadSnapshot(sourcesFrom(flags), 1);
+  if (!result.ok) {
+    process.stderr.write(result.problems.map(formatProblem).join('\n') + '\n');
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(formatRouteTable(result.value.table.routes) + '\n');
+});
+
+const keys = program.command('keys').description('API key material');
+keys
+  .command('new')
+  .description('print a new random API key and its sha256 hash')
+  .option('--prefix <prefix>', 'a prefix for the key, e.g. gh_live_', '')
+  .action((flags: { prefix: string }) => {
+    const key = newApiKey(flags.prefix);
+    process.stdout.write(`key:  ${key}\nhash: ${hashApiKey(key)}\n`);
+  });
+keys
+  .command('hash')
+  .description('print the sha256 hash of a key (argument, or stdin)')
+  .argument('[key]')
+  .action(async (key: string | undefined) => {
+    const material = key ?? (await readStdin()).replace(/\r?\n$/, '');
+    process.stdout.write(hashApiKey(material) + '\n');
+  });
+
+interface ServeFlags extends SourceFlags {
+  port: number;
+  host: string;
+  adminPort: number;
+  adminHost: string;
+  trustProxy?: string;
+  logLevel: LevelWithSilent;
+  shutdownTimeout: number;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const logger = createLogger(flags.logLevel);
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.create({
+      port: flags.port,
+      host: flags.host,
+      adminPort: flags.adminPort,
+      adminHost: flags.adminHost,
+      sources: sourcesFrom(flags),
+      backend: flags.backend,
+      trustProxy: flags.trustProxy,
+      adminToken: process.env.GATEHOUSE_ADMIN_TOKEN ?? null,
+      shutdownTimeoutMs: flags.shutdownTimeout,
+      logger,
+    });
+  } catch (error) {
+    const text = error instanceof ConfigRefused ? error.problems.map(formatProblem).join('\n') : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`gatehouse: cannot start:\n${text}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.on('exit', () => gateway.killFunctions());
+  const { port, adminPort } = await gateway.start();
+  // Not a log line: tools and tests wait for it whatever the log level (SPEC §1).
+  process.stdout.write(JSON.stringify({ event: 'listening', port, adminPort: adminPort ?? -1 }) + '\n');
+  logger.info({ port, adminPort }, 'gatehouse listening');
+  process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void gateway.shutdown().then(({ drained }) => {
+      logger.info({ drained }, 'stopped');
+      logger.flush();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,86 @@
+// The I/O shell of config loading: find and read the files, then run the
+// passes (schema per file, names, policies, functions, routes) and return either
+// one frozen GatewayConfig or every problem found, sorted (SPEC §1 `validate`).
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { deepFreeze } from './freeze.js';
+import { compileFunctions, declaredFunctions } from './functions.js';
+import { ioReason, nodeConfigIo, parseConfigFile } from './io.js';
+import type { CompileContext, ConfigIo } from './io.js';
+import { compilePolicies, declarePolicies } from './policies.js';
+import type { YamlSource } from './positions.js';
+import { ProblemList } from './problems.js';
+import { compileRoutes } from './routes.js';
+import type { FileKind } from './schema.js';
+import type { ConfigSources, GatewayConfig, LocalFunctionSpec, LoadResult } from './types.js';
+
+export type { ConfigIo } from './io.js';
+
+export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConfigIo()): Promise<LoadResult> {
+  const problems = new ProblemList();
+  const files = new Set<string>();
+  const reader: Reader = { io, problems, files };
+  const routeFiles = await readDir(sources.routesDir, 'routes', reader);
+  const policyFiles = await readDir(sources.policiesDir, 'policies', reader);
+  const fnFile = sources.functionsFile === null ? null : await readFile(sources.functionsFile, 'functions', reader);
+
+  const declared = declarePolicies(policyFiles);
+  const names = {
+    auth: new Set(declared.auth.keys()),
+    rateLimits: new Set(declared.rateLimits.keys()),
+    cors: new Set(declared.cors.keys()),
+    // A functions file that failed to parse declares nothing; its own problem is reported.
+    functions: sources.functionsFile === null ? null : declaredFunctions(fnFile),
+  };
+  const ctx: CompileContext = { io, names, problems, files };
+  const policies = await compilePolicies(declared, ctx);
+  const functions = fnFile === null ? new Map<string, LocalFunctionSpec>() : await compileFunctions(fnFile, io);
+  const routes = compileRoutes(routeFiles, names);
+
+  if (problems.count > 0) return { ok: false, problems: problems.sorted() };
+  const config: GatewayConfig = { routes, ...policies, functions, files: [...files].sort() };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+const YAML_NAME = /\.ya?ml$/;
+
+/** What reading needs: where to read, where to put problems, what was read. */
+interface Reader {
+  readonly io: ConfigIo;
+  readonly problems: ProblemList;
+  readonly files: Set<string>;
+}
+
+/** Every YAML file directly in `dir`, by name; subfolders hold key files, not config. */
+async function readDir(dir: string, kind: FileKind, r: Reader): Promise<YamlSource[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    r.problems.add({ file: dir, line: 1, col: 1 }, `cannot read ${kind} directory: ${ioReason(err)}`);
+    return [];
+  }
+  const out: YamlSource[] = [];
+  // Code-unit order, not locale order, so the same files load the same way everywhere.
+  for (const name of names.filter((n) => YAML_NAME.test(n) && !n.startsWith('.')).sort()) {
+    const file = path.join(dir, name);
+    // stat follows symlinks: a Kubernetes ConfigMap mounts each file as one.
+    if (!(await stat(file).catch(() => null))?.isFile()) continue;
+    const src = await readFile(file, kind, r);
+    if (src !== null) out.push(src);
+  }
+  return out;
+}
+
+async function readFile(file: string, kind: FileKind, r: Reader): Promise<YamlSource | null> {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = await r.io.readText(abs);
+  } catch (err) {
+    r.problems.add({ file, line: 1, col: 1 }, `cannot read ${kind} file: ${ioReason(err)}`);
+    return null;
+  }
+  r.files.add(abs);
+  return parseConfigFile(file, abs, text, kind, r.problems);
+}

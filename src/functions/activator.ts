@@ -1,0 +1,317 @@
+// The activator of one function (SPEC §5): it hands out leases on ready
+// endpoints, and when none has capacity it holds requests FIFO, asks the backend
+// for capacity once (concurrent requests coalesce onto one wake), and releases
+// them as endpoints arrive. Bounded by count and by bytes (Knative #13583).
+// No I/O here: the backend and the clock come in through the constructor.
+import type { WakeSettings } from '../config/types.js';
+import { pickSlot } from './balancer.js';
+import {
+  ActivationError,
+  type ActivationFailureCode,
+  type Endpoint,
+  type FunctionStatus,
+  type FunctionWaker,
+  type Lease,
+  type WakeRecord,
+} from './types.js';
+
+export interface ActivatorObserver {
+  pendingChanged(fn: string, pending: number): void;
+  readyChanged(fn: string, ready: number): void;
+  /** A wake from zero ended. */
+  wakeEnded(fn: string, outcome: 'ready' | 'timeout' | 'error', durationMs: number): void;
+}
+
+export interface ActivatorDeps {
+  readonly waker: FunctionWaker;
+  readonly observer: ActivatorObserver;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly onWakeError?: (fn: string, error: unknown) => void;
+}
+
+/** Seconds to suggest in Retry-After: a full queue drains fast, a failed wake needs longer. */
+const RETRY_AFTER_BUSY_S = 1;
+const RETRY_AFTER_WAKE_S = 5;
+/** A refusing endpoint is skipped this long, then tried again (SPEC §5: "or on the same
+ * one after a short backoff" — a pod can be Ready before its app listens). */
+const REFUSED_BACKOFF_MS = 200;
+
+class Slot {
+  inFlight = 0;
+  refused = false;
+  constructor(
+    readonly endpoint: Endpoint,
+    public lastActiveAt: number,
+  ) {}
+}
+
+interface HeldRequest {
+  readonly enqueuedAt: number;
+  readonly resolve: (lease: Lease) => void;
+  readonly reject: (error: ActivationError) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface Wake {
+  readonly startedAt: number;
+  readonly startedAtWall: number;
+  readonly fromZero: boolean;
+  readonly timer: NodeJS.Timeout;
+}
+
+class SlotLease implements Lease {
+  #released = false;
+  constructor(
+    readonly activator: FunctionActivator,
+    readonly slot: Slot,
+    readonly heldMs: number,
+  ) {}
+  get endpoint(): Endpoint {
+    return this.slot.endpoint;
+  }
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.activator.returnSlot(this.slot, false);
+  }
+  releaseRefused(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.activator.returnSlot(this.slot, true);
+  }
+}
+
+export class FunctionActivator {
+  #settings: WakeSettings;
+  #slots: Slot[] = [];
+  #queue: HeldRequest[] = [];
+  #pendingBytes = 0;
+  #inFlight = 0;
+  #wake: Wake | null = null;
+  #lastWake: WakeRecord | null = null;
+  #idleWaiters: Array<() => void> = [];
+  #problems: readonly string[] = [];
+
+  constructor(
+    readonly name: string,
+    settings: WakeSettings,
+    private readonly deps: ActivatorDeps,
+  ) {
+    this.#settings = settings;
+  }
+
+  get settings(): WakeSettings {
+    return this.#settings;
+  }
+
+  updateSettings(settings: WakeSettings, problems: readonly string[] = []): void {
+    this.#settings = settings;
+    this.#problems = problems;
+    this.#drainQueue();
+  }
+
+  /** Fast path: a lease now, or null when the request must be held. FIFO: nobody jumps the queue. */
+  tryAcquire(): Lease | null {
+    if (this.#queue.length > 0) return null;
+    const slot = pickSlot(this.#slots, this.#settings.concurrency, this.deps.random);
+    return slot === null ? null : this.#lease(slot, 0);
+  }
+
+  /**
+   * Hold until an endpoint has capacity. Throws `queue-full` at once when maxPending
+   * requests are already held; rejects on cold-start timeout, wake failure or abort.
+   */
+  hold(signal?: AbortSignal): Promise<Lease> {
+    if (this.#queue.length >= this.#settings.maxPending) {
+      throw new ActivationError('queue-full', this.name, RETRY_AFTER_BUSY_S);
+    }
+    return new Promise<Lease>((resolve, reject) => {
+      const held: HeldRequest = { enqueuedAt: this.deps.now(), resolve, reject, timer: undefined, signal, onAbort: undefined };
+      held.timer = setTimeout(() => this.#fail(held, 'cold-start-timeout'), this.#settings.coldStartTimeoutMs);
+      if (signal) {
+        held.onAbort = () => this.#fail(held, 'aborted');
+        signal.addEventListener('abort', held.onAbort, { once: true });
+      }
+      this.#queue.push(held);
+      this.deps.observer.pendingChanged(this.name, this.#queue.length);
+      this.#drainQueue();
+    });
+  }
+
+  /** Reserve room for a held body's bytes; false when maxPendingBytes would be exceeded. */
+  reserveHeldBytes(bytes: number): boolean {
+    if (this.#pendingBytes + bytes > this.#settings.maxPendingBytes) return false;
+    this.#pendingBytes += bytes;
+    return true;
+  }
+
+  releaseHeldBytes(bytes: number): void {
+    this.#pendingBytes = Math.max(0, this.#pendingBytes - bytes);
+  }
+
+  /** The backend's view of ready endpoints, whole. Known endpoints keep their load. */
+  setEndpoints(endpoints: readonly Endpoint[]): void {
+    const previous = new Map(this.#slots.map((slot) => [slot.endpoint.id, slot]));
+    const now = this.deps.now();
+    this.#slots = endpoints.map((endpoint) => {
+      const known = previous.get(endpoint.id);
+      if (!known) return new Slot(endpoint, now);
+      known.refused = false; // fresh word from the backend overrides an old refusal
+      return known;
+    });
+    this.deps.observer.readyChanged(this.name, this.#slots.length);
+    if (this.#wake && this.#slots.length > 0) this.#endWake('ready');
+    this.#drainQueue();
+  }
+
+  get endpoints(): readonly Endpoint[] {
+    return this.#slots.map((slot) => slot.endpoint);
+  }
+
+  /** When an endpoint has had nothing in flight since, else null (for idle stops). */
+  idleSince(endpointId: string): number | null {
+    const slot = this.#slots.find((s) => s.endpoint.id === endpointId);
+    if (!slot) return null;
+    return slot.inFlight === 0 ? slot.lastActiveAt : null;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Resolves once nothing is held or in flight (graceful shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Fail every held request (the backend is gone). */
+  failHeld(code: ActivationFailureCode): void {
+    for (const held of [...this.#queue]) this.#fail(held, code);
+  }
+
+  status(): FunctionStatus {
+    return {
+      name: this.name,
+      endpoints: this.#slots.map((s) => ({ id: s.endpoint.id, origin: s.endpoint.origin, inFlight: s.inFlight, refused: s.refused })),
+      inFlight: this.#inFlight,
+      pending: this.#queue.length,
+      pendingBytes: this.#pendingBytes,
+      lastWake: this.#wake
+        ? { startedAt: new Date(this.#wake.startedAtWall).toISOString(), durationMs: null, outcome: 'in-progress' }
+        : this.#lastWake,
+      problems: this.#problems,
+    };
+  }
+
+  /** Called by a lease. */
+  returnSlot(slot: Slot, refused: boolean): void {
+    slot.inFlight--;
+    slot.lastActiveAt = this.deps.now();
+    if (refused && !slot.refused) {
+      slot.refused = true;
+      setTimeout(() => this.#forgiveRefusal(slot), REFUSED_BACKOFF_MS).unref();
+    }
+    this.#inFlight--;
+    if (this.#queue.length > 0) this.#drainQueue();
+    else this.#notifyIfIdle();
+  }
+
+  #forgiveRefusal(slot: Slot): void {
+    slot.refused = false;
+    if (this.#queue.length > 0) this.#drainQueue();
+  }
+
+  #lease(slot: Slot, heldMs: number): Lease {
+    slot.inFlight++;
+    slot.lastActiveAt = this.deps.now();
+    this.#inFlight++;
+    return new SlotLease(this, slot, heldMs);
+  }
+
+  #drainQueue(): void {
+    while (this.#queue.length > 0) {
+      const slot = pickSlot(this.#slots, this.#settings.concurrency, this.deps.random);
+      if (slot === null) {
+        this.#askForCapacity();
+        return;
+      }
+      const held = this.#queue.shift() as HeldRequest;
+      this.#forget(held);
+      held.resolve(this.#lease(slot, this.deps.now() - held.enqueuedAt));
+    }
+    this.deps.observer.pendingChanged(this.name, 0);
+  }
+
+  #askForCapacity(): void {
+    if (this.#wake) return;
+    const wake: Wake = {
+      startedAt: this.deps.now(),
+      startedAtWall: Date.now(),
+      fromZero: this.#slots.length === 0,
+      timer: setTimeout(() => this.#wake === wake && this.#endWake('timeout'), this.#settings.coldStartTimeoutMs),
+    };
+    this.#wake = wake;
+    this.deps.waker.wake(this.name).then(
+      (result) => {
+        // The backend cannot add capacity: held requests wait for in-flight ones.
+        if (result === 'at-limit' && this.#wake === wake) this.#clearWake();
+      },
+      (error: unknown) => {
+        if (this.#wake !== wake) return;
+        this.deps.onWakeError?.(this.name, error);
+        this.#endWake('error');
+      },
+    );
+  }
+
+  #endWake(outcome: 'ready' | 'timeout' | 'error'): void {
+    const wake = this.#wake;
+    if (!wake) return;
+    this.#clearWake();
+    const durationMs = this.deps.now() - wake.startedAt;
+    this.#lastWake = { startedAt: new Date(wake.startedAtWall).toISOString(), durationMs, outcome };
+    if (wake.fromZero) this.deps.observer.wakeEnded(this.name, outcome, durationMs);
+    if (outcome !== 'ready' && wake.fromZero) {
+      // The wake they waited on failed: tell them now rather than let each time out.
+      // (A failed scale-up beyond zero leaves them waiting for busy endpoints instead.)
+      this.failHeld(outcome === 'timeout' ? 'cold-start-timeout' : 'wake-failed');
+    }
+  }
+
+  #clearWake(): void {
+    if (this.#wake) clearTimeout(this.#wake.timer);
+    this.#wake = null;
+  }
+
+  #fail(held: HeldRequest, code: ActivationFailureCode): void {
+    const index = this.#queue.indexOf(held);
+    if (index === -1) return;
+    this.#queue.splice(index, 1);
+    this.#forget(held);
+    this.deps.observer.pendingChanged(this.name, this.#queue.length);
+    const retryAfter = code === 'queue-full' || code === 'bytes-full' ? RETRY_AFTER_BUSY_S : RETRY_AFTER_WAKE_S;
+    held.reject(new ActivationError(code, this.name, retryAfter));
+    this.#notifyIfIdle();
+  }
+
+  #forget(held: HeldRequest): void {
+    clearTimeout(held.timer);
+    if (held.signal && held.onAbort) held.signal.removeEventListener('abort', held.onAbort);
+  }
+
+  #notifyIfIdle(): void {
+    if (this.#queue.length > 0 || this.#inFlight > 0 || this.#idleWaiters.length === 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,53 @@
+// The function registry: one activator per function, created by gateway.ts and
+// fed by a backend. The proxy pipeline only asks it for an activator by name.
+import type { WakeSettings } from '../config/types.js';
+import { FunctionActivator, type ActivatorDeps } from './activator.js';
+import type { Endpoint, FunctionStatus } from './types.js';
+
+export class FunctionRegistry {
+  readonly #activators = new Map<string, FunctionActivator>();
+
+  constructor(private readonly deps: ActivatorDeps) {}
+
+  get(name: string): FunctionActivator | undefined {
+    return this.#activators.get(name);
+  }
+
+  /** Create or update a function's settings; problems show in /admin/functions. */
+  define(name: string, settings: WakeSettings, problems: readonly string[] = []): FunctionActivator {
+    const existing = this.#activators.get(name);
+    if (existing) {
+      existing.updateSettings(settings, problems);
+      return existing;
+    }
+    const activator = new FunctionActivator(name, settings, this.deps);
+    if (problems.length > 0) activator.updateSettings(settings, problems);
+    this.#activators.set(name, activator);
+    return activator;
+  }
+
+  /** Forget a function; its held requests fail as unknown. */
+  remove(name: string): void {
+    const activator = this.#activators.get(name);
+    if (!activator) return;
+    activator.failHeld('unknown-function');
+    this.#activators.delete(name);
+  }
+
+  setEndpoints(name: string, endpoints: readonly Endpoint[]): void {
+    this.#activators.get(name)?.setEndpoints(endpoints);
+  }
+
+  names(): string[] {
+    return [...this.#activators.keys()].sort();
+  }
+
+  status(): FunctionStatus[] {
+    return this.names().map((name) => (this.#activators.get(name) as FunctionActivator).status());
+  }
+
+  /** Resolves once no function has anything held or in flight. */
+  async whenIdle(): Promise<void> {
+    await Promise.all([...this.#activators.values()].map((activator) => activator.whenIdle()));
+  }
+}

@@ -1,0 +1,196 @@
+// Builds one gateway from its options: config store, backend, function registry,
+// pipeline, listeners. Nothing global: a test can run three in one process.
+import type http from 'node:http';
+import { createAdminServer } from './admin/server.js';
+import { summarizeRoute } from './admin/route-summary.js';
+import { tokenChecker } from './admin/token.js';
+import { PublicOnlyAuthenticator } from './auth/authenticate.js';
+import { loadConfig } from './config/load.js';
+import { formatProblem } from './config/problems.js';
+import { ConfigStore, type BuildResult } from './config/store.js';
+import type { ConfigProblem, ConfigSources } from './config/types.js';
+import { ConfigWatcher } from './config/watch.js';
+import type { FunctionBackend } from './functions/backend.js';
+import { LocalBackend } from './functions/backends/local.js';
+import { FunctionRegistry } from './functions/registry.js';
+import { parseTrustProxy } from './http/client-ip.js';
+import { Pipeline, type PipelineDeps } from './http/pipeline.js';
+import { createPublicServer, listen } from './http/server.js';
+import { compileSnapshot, type GatewaySnapshot } from './http/snapshot.js';
+import type { Logger } from './observability/logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { createUpstreamAgents, destroyUpstreamAgents } from './proxy/agents.js';
+import { UpstreamProxy } from './proxy/upstream.js';
+import { UnlimitedRateLimiter } from './ratelimit/limiter.js';
+import { normalisePath } from './routing/normalise.js';
+
+export interface GatewayOptions {
+  readonly port: number;
+  readonly host: string;
+  /** -1: no admin listener. */
+  readonly adminPort: number;
+  readonly adminHost: string;
+  readonly sources: ConfigSources;
+  readonly backend: 'local' | 'kubernetes';
+  readonly trustProxy?: string;
+  readonly adminToken: string | null;
+  readonly shutdownTimeoutMs: number;
+  readonly logger: Logger;
+  /** Reload on file changes (default true). */
+  readonly watch?: boolean;
+}
+
+export class ConfigRefused extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigRefused';
+  }
+}
+
+export async function loadSnapshot(sources: ConfigSources, version: number): Promise<BuildResult<GatewaySnapshot>> {
+  const loaded = await loadConfig(sources);
+  if (!loaded.ok) return { ok: false, problems: loaded.problems };
+  const compiled = compileSnapshot(loaded.config, version);
+  return compiled.ok ? { ok: true, value: compiled.snapshot } : compiled;
+}
+
+export class Gateway {
+  readonly metrics = new GatewayMetrics();
+  readonly functions: FunctionRegistry;
+  readonly store: ConfigStore<GatewaySnapshot>;
+  readonly #backend: FunctionBackend;
+  readonly #agents = createUpstreamAgents();
+  readonly #watcher: ConfigWatcher;
+  readonly #public: http.Server;
+  readonly #admin: http.Server | null;
+  #version: number;
+  #draining = false;
+  #synced = false;
+
+  static async create(options: GatewayOptions): Promise<Gateway> {
+    if (options.backend !== 'local') throw new Error(`backend "${options.backend}" is not available yet; use --backend local`);
+    const first = await loadSnapshot(options.sources, 1);
+    if (!first.ok) throw new ConfigRefused(first.problems);
+    return new Gateway(options, first.value);
+  }
+
+  private constructor(
+    private readonly options: GatewayOptions,
+    initial: GatewaySnapshot,
+  ) {
+    const logger = options.logger;
+    this.#version = initial.version;
+    this.functions = new FunctionRegistry({
+      waker: { wake: (fn) => this.#backend.wake(fn) },
+      observer: {
+        pendingChanged: (fn, pending) => this.metrics.pendingRequests.labels(fn).set(pending),
+        readyChanged: (fn, ready) => this.metrics.readyEndpoints.labels(fn).set(ready),
+        wakeEnded: (fn, outcome, ms) => {
+          this.metrics.wakes.labels(fn, outcome).inc();
+          if (outcome === 'ready') this.metrics.wakeDuration.labels(fn).observe(ms / 1000);
+          logger.info({ function: fn, outcome, durationMs: Math.round(ms) }, 'wake ended');
+        },
+      },
+      now: () => performance.now(),
+      random: Math.random,
+      onWakeError: (fn, error) => logger.error({ function: fn, err: error instanceof Error ? error.message : String(error) }, 'wake failed'),
+    });
+    this.#backend = new LocalBackend(this.functions, logger);
+    this.#backend.applyConfig(initial.config);
+    this.store = new ConfigStore<GatewaySnapshot>(initial, () => loadSnapshot(options.sources, this.#version + 1), {
+      swapped: (snapshot, reason) => {
+        this.#version = snapshot.version;
+        this.#backend.applyConfig(snapshot.config);
+        this.#watchConfig(snapshot);
+        this.metrics.configReloads.labels('ok').inc();
+        logger.info({ reason, version: snapshot.version, routes: snapshot.config.routes.length }, 'config reloaded');
+      },
+      refused: (problems, reason) => {
+        this.metrics.configReloads.labels('error').inc();
+        logger.error({ reason, problems: problems.map(formatProblem) }, 'config refused; the previous config stays live');
+      },
+    });
+    const trust = parseTrustProxy(options.trustProxy);
+    if (!trust.ok) throw new Error(trust.error);
+    const deps: PipelineDeps = {
+      snapshot: () => this.store.current,
+      authenticator: new PublicOnlyAuthenticator(),
+      rateLimiter: new UnlimitedRateLimiter(),
+      functions: this.functions,
+      proxy: new UpstreamProxy(this.#agents),
+      metrics: this.metrics,
+      logger,
+      clientIp: trust.clientIp,
+    };
+    this.#public = createPublicServer(new Pipeline(deps), deps);
+    this.#public.on('request', (_req, res: http.ServerResponse) => this.#draining && res.setHeader('connection', 'close'));
+    this.#admin = options.adminPort < 0 ? null : this.#createAdmin();
+    this.#watcher = new ConfigWatcher(() => void this.reload('file change'));
+  }
+
+  /** Listen on both ports; returns the real ones (0 picks a free port). */
+  async start(): Promise<{ port: number; adminPort: number | null }> {
+    await this.#backend.start();
+    this.#synced = true;
+    if (this.options.watch ?? true) this.#watchConfig(this.store.current);
+    const port = await listen(this.#public, this.options.port, this.options.host);
+    const adminPort = this.#admin ? await listen(this.#admin, this.options.adminPort, this.options.adminHost) : null;
+    return { port, adminPort };
+  }
+
+  reload(reason: string): Promise<BuildResult<GatewaySnapshot>> {
+    return this.store.reload(reason);
+  }
+
+  /** SPEC §7: not ready, stop accepting, let in-flight and held requests finish (bounded), stop functions. */
+  async shutdown(): Promise<{ drained: boolean }> {
+    this.#draining = true;
+    this.#watcher.close();
+    const closed = new Promise<void>((resolve) => this.#public.close(() => resolve()));
+    const drained = Promise.all([closed, this.functions.whenIdle()]).then(() => true);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, this.options.shutdownTimeoutMs, false).unref());
+    const finished = await Promise.race([drained, timeout]);
+    if (!finished) {
+      this.options.logger.warn({ timeoutMs: this.options.shutdownTimeoutMs }, 'shutdown timeout: cutting remaining connections');
+      this.#public.closeAllConnections();
+    }
+    await this.#backend.stop();
+    destroyUpstreamAgents(this.#agents);
+    if (this.#admin) {
+      this.#admin.closeAllConnections();
+      await new Promise<void>((resolve) => this.#admin?.close(() => resolve()));
+    }
+    return { drained: finished };
+  }
+
+  /** Synchronous last resort on process exit: no orphaned function processes. */
+  killFunctions(): void {
+    if (this.#backend instanceof LocalBackend) this.#backend.killAll();
+  }
+
+  #watchConfig(snapshot: GatewaySnapshot): void {
+    if (!(this.options.watch ?? true)) return;
+    const { routesDir, policiesDir } = this.options.sources;
+    this.#watcher.watchPaths([routesDir, policiesDir], snapshot.config.files);
+  }
+
+  #createAdmin(): http.Server {
+    return createAdminServer({
+      ready: () =>
+        this.#draining ? { ready: false, reason: 'draining' } : this.#synced ? { ready: true, reason: 'config loaded, backend synced' } : { ready: false, reason: 'backend not synced yet' },
+      metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
+      routes: () => this.store.current.table.routes.map(summarizeRoute),
+      functions: () => this.functions.status(),
+      explain: (method, host, rawPath) => {
+        const path = normalisePath(rawPath);
+        if (!path.ok) return { error: `the path would be refused with 400: ${path.reason}` };
+        return this.store.current.table.explain({ method, host, path, headers: {} });
+      },
+      reload: async () => {
+        const result = await this.reload('admin API');
+        return { ok: result.ok, problems: result.ok ? [] : result.problems.map(formatProblem) };
+      },
+      checkToken: tokenChecker(this.options.adminToken),
+    });
+  }
+}

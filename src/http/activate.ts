@@ -1,0 +1,85 @@
+// The activate step (SPEC §5): a lease on a ready endpoint now, or hold the
+// request, body buffered and counted against maxPendingBytes, until the function
+// has capacity. Fixed `upstream:` routes get a lease that needs no activator.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteSpec } from '../config/types.js';
+import type { FunctionActivator } from '../functions/activator.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import { ActivationError, type Lease } from '../functions/types.js';
+import type { RequestBody } from '../proxy/request-body.js';
+
+/** A lease on a fixed upstream URL: nothing to count, nothing to wake. */
+class FixedLease implements Lease {
+  readonly heldMs = 0;
+  constructor(readonly endpoint: Lease['endpoint']) {}
+  release(): void {}
+  releaseRefused(): void {}
+}
+
+export function fixedLeaseFor(route: RouteSpec): Lease | null {
+  if (route.target.kind !== 'upstream') return null;
+  const url = route.target.url;
+  return new FixedLease({ id: url.origin, host: url.hostname, port: Number(url.port), origin: url.origin });
+}
+
+export function activatorFor(route: RouteSpec, functions: FunctionRegistry): FunctionActivator {
+  if (route.target.kind !== 'function') throw new Error('activatorFor: not a function route');
+  const activator = functions.get(route.target.name);
+  if (!activator) throw new ActivationError('unknown-function', route.target.name, 5);
+  return activator;
+}
+
+export interface HoldContext {
+  readonly res: ServerResponse;
+  readonly body: RequestBody | null;
+  /** Declared Content-Length, or 0. */
+  readonly declaredBytes: number;
+  /** Aborted when the body fails while held (too large, over the held budget). */
+  readonly abort: AbortController;
+}
+
+/** Wait for capacity; the body is read into memory meanwhile (SPEC §4: the one case it is). */
+export async function holdForCapacity(activator: FunctionActivator, context: HoldContext): Promise<Lease> {
+  const { res, body, abort } = context;
+  // A declared body that cannot fit is refused at once, before a byte is read.
+  if (context.declaredBytes > 0 && !activator.reserveHeldBytes(context.declaredBytes)) {
+    throw new ActivationError('bytes-full', activator.name, 1);
+  }
+  activator.releaseHeldBytes(context.declaredBytes);
+  const onClose = (): void => abort.abort();
+  res.once('close', onClose);
+  body?.bufferWhileHeld((bytes) => activator.reserveHeldBytes(bytes));
+  try {
+    return await activator.hold(abort.signal);
+  } finally {
+    res.off('close', onClose);
+    if (body) activator.releaseHeldBytes(body.endHeldAccounting());
+  }
+}
+
+/** Retries after a refused connection: another endpoint now, or wait for one (a crashed
+ * instance is replaced by a fresh wake). */
+export function nextLeaseFrom(activator: FunctionActivator, res: ServerResponse): () => Promise<Lease> {
+  return async () => {
+    const lease = activator.tryAcquire();
+    if (lease) return lease;
+    const abort = new AbortController();
+    const onClose = (): void => abort.abort();
+    res.once('close', onClose);
+    try {
+      return await activator.hold(abort.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+  };
+}
+
+export function declaredBodyBytes(req: IncomingMessage): number {
+  const length = req.headers['content-length'];
+  return length === undefined ? 0 : Number(length);
+}
+
+/** A request has a body when it is chunked or declares a non-zero length (RFC 9112 §6.3). */
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || declaredBodyBytes(req) > 0;
+}

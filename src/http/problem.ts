@@ -1,0 +1,63 @@
+// Every error the gateway itself answers is RFC 9457 problem+json with the
+// request id (SPEC §4): one type of value, one writer, never HTML.
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+
+export type ProblemCode =
+  | 'bad-request'
+  | 'bad-path'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'route-not-found'
+  | 'method-not-allowed'
+  | 'body-too-large'
+  | 'rate-limited'
+  | 'headers-too-large'
+  | 'upstream-failed'
+  | 'function-unavailable'
+  | 'upstream-timeout'
+  | 'cors-origin-refused'
+  | 'internal';
+
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+    this.name = 'Problem';
+  }
+}
+
+export function problemBody(problem: Problem, requestId: string): string {
+  return JSON.stringify({
+    type: `urn:gatehouse:problem:${problem.code}`,
+    title: STATUS_CODES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.detail,
+    requestId,
+    ...problem.extensions,
+  });
+}
+
+/** Write a problem, unless a response already began (then the connection is cut). */
+export function sendProblem(res: ServerResponse, problem: Problem, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = problemBody(problem, requestId);
+  for (const name of res.getHeaderNames()) {
+    // Upstream or CORS headers set before the failure do not describe this answer.
+    if (name !== 'x-request-id' && !name.startsWith('access-control-')) res.removeHeader(name);
+  }
+  res.statusCode = problem.status;
+  res.setHeader('content-type', 'application/problem+json');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.setHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res.end(body);
+}

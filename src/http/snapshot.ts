@@ -1,0 +1,46 @@
+// One config compiled into everything the request path reads: the route table,
+// CORS policies with prepared header values, and the header sets of SPEC §4.
+// Built beside the live one on reload and swapped in one reference (STYLE §6);
+// a request keeps the snapshot it started with.
+import type { ConfigProblem, GatewayConfig } from '../config/types.js';
+import { compileRouteTable } from '../routing/table.js';
+import type { RouteTable } from '../routing/types.js';
+import { compileCors, type CompiledCors } from './cors.js';
+
+export interface GatewaySnapshot {
+  readonly version: number;
+  readonly config: GatewayConfig;
+  readonly table: RouteTable;
+  readonly cors: ReadonlyMap<string, CompiledCors>;
+  /** Every header named by any forwardClaims map: removed from every request (SPEC §4). */
+  readonly forbiddenHeaders: ReadonlySet<string>;
+  /** Authorization and every API-key header: dropped unless a route forwards credentials. */
+  readonly credentialHeaders: readonly string[];
+}
+
+export type SnapshotResult =
+  | { readonly ok: true; readonly snapshot: GatewaySnapshot }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export function compileSnapshot(config: GatewayConfig, version: number): SnapshotResult {
+  const compiled = compileRouteTable(config.routes);
+  if (!compiled.ok) return { ok: false, problems: compiled.problems };
+  const forbidden = new Set<string>();
+  const credentials = new Set<string>(['authorization']);
+  for (const policy of config.auth.values()) {
+    if (policy.type === 'jwt') for (const header of Object.values(policy.forwardClaims)) forbidden.add(header);
+    else if (policy.in === 'header') credentials.add(policy.paramName);
+  }
+  const cors = new Map([...config.cors].map(([name, spec]) => [name, compileCors(spec)]));
+  return {
+    ok: true,
+    snapshot: Object.freeze({
+      version,
+      config,
+      table: compiled.table,
+      cors,
+      forbiddenHeaders: forbidden,
+      credentialHeaders: Object.freeze([...credentials]),
+    }),
+  };
+}

@@ -1,0 +1,77 @@
+// Every metric of SPEC §6, defined once per gateway on its own registry (no
+// prom-client globals: a test may run three gateways in one process).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const WAKE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'gatehouse_requests_total',
+    help: 'Requests answered, by route, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly requestDuration = new Histogram({
+    name: 'gatehouse_request_duration_seconds',
+    help: 'Time from request to the end of the response, by route.',
+    labelNames: ['route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamDuration = new Histogram({
+    name: 'gatehouse_upstream_duration_seconds',
+    help: 'Time from sending upstream to the upstream response headers, by function.',
+    labelNames: ['function'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly wakes = new Counter({
+    name: 'gatehouse_wakes_total',
+    help: 'Wakes of sleeping functions, by outcome (ready|timeout|error).',
+    labelNames: ['function', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly wakeDuration = new Histogram({
+    name: 'gatehouse_wake_duration_seconds',
+    help: 'Time from the wake call to the first ready endpoint.',
+    labelNames: ['function'] as const,
+    buckets: WAKE_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly pendingRequests = new Gauge({
+    name: 'gatehouse_pending_requests',
+    help: 'Requests held while their function wakes or is at capacity.',
+    labelNames: ['function'] as const,
+    registers: [this.registry],
+  });
+  readonly readyEndpoints = new Gauge({
+    name: 'gatehouse_ready_endpoints',
+    help: 'Ready endpoints per function.',
+    labelNames: ['function'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimitDecisions = new Counter({
+    name: 'gatehouse_ratelimit_decisions_total',
+    help: 'Rate-limit decisions (allowed|limited), by policy.',
+    labelNames: ['policy', 'decision'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'gatehouse_auth_failures_total',
+    help: 'Authentication failures, by policy and reason.',
+    labelNames: ['policy', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly configReloads = new Counter({
+    name: 'gatehouse_config_reloads_total',
+    help: 'Config reloads, by result (ok|error).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+}

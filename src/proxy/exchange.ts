@@ -1,0 +1,181 @@
+// One request's trip upstream (SPEC §2 `timeout`, `retries`; §5 retry rules):
+// tries an endpoint, retries a connection refused or reset before any response
+// byte on the next endpoint (a non-idempotent request only if none of it was
+// sent), gives up at the route timeout, and reports one outcome.
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestBody } from './request-body.js';
+import type { AttemptHooks, UpstreamProxy } from './upstream.js';
+
+/** The claim on an endpoint the proxy needs; functions' Lease fits it. */
+export interface UpstreamLease {
+  readonly endpoint: { readonly origin: string };
+  release(): void;
+  releaseRefused(): void;
+}
+
+export type ExchangeFailure = 'timeout' | 'connect' | 'body-too-large' | 'held-bytes-full' | 'client-error';
+
+export interface ExchangePlan {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly path: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly idempotent: boolean;
+  readonly body: RequestBody | null;
+  /** Another endpoint for a retry (may wait for one); rejects when there is none. */
+  nextLease(): Promise<UpstreamLease>;
+  onResponse(proxyRes: IncomingMessage): void;
+  onFailure(failure: ExchangeFailure, detail: string): void;
+}
+
+/** Failures where the upstream never produced a response byte and a retry may help. */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+class Attempt implements AttemptHooks {
+  readonly origin: string;
+  proxyReq: ClientRequest | null = null;
+  /** The connection to the upstream was up, so bytes may have been sent. */
+  connected = false;
+  done = false;
+
+  constructor(
+    readonly exchange: ProxyExchange,
+    readonly lease: UpstreamLease,
+  ) {
+    this.origin = lease.endpoint.origin;
+  }
+
+  get path(): string {
+    return this.exchange.plan.path;
+  }
+
+  get body(): RequestBody | null {
+    return this.exchange.plan.body;
+  }
+
+  onProxyRequest(proxyReq: ClientRequest): void {
+    this.proxyReq = proxyReq;
+    if (this.exchange.finished) {
+      proxyReq.destroy();
+      return;
+    }
+    const socket = proxyReq.socket;
+    if (socket && !socket.connecting) this.#connected();
+    else socket?.once('connect', () => this.#connected());
+  }
+
+  onResponse(proxyRes: IncomingMessage): void {
+    if (this.done) return;
+    this.exchange.responded(this, proxyRes);
+  }
+
+  onError(error: NodeJS.ErrnoException): void {
+    if (this.done) return;
+    this.done = true;
+    this.exchange.attemptFailed(this, error);
+  }
+
+  #connected(): void {
+    this.connected = true;
+    this.body?.stopRetaining();
+  }
+}
+
+export class ProxyExchange {
+  #attempt: Attempt | null = null;
+  #triesLeft: number;
+  #timer: NodeJS.Timeout | undefined;
+  #responded = false;
+  finished = false;
+
+  constructor(
+    readonly plan: ExchangePlan,
+    private readonly proxy: UpstreamProxy,
+  ) {
+    this.#triesLeft = plan.retries;
+  }
+
+  start(lease: UpstreamLease): void {
+    this.#timer = setTimeout(() => this.#timedOut(), this.plan.timeoutMs);
+    this.#try(lease);
+  }
+
+  /** The body failed (too large, held budget, client error): stop the upstream, answer. */
+  bodyFailed(failure: 'too-large' | 'held-bytes-full' | 'client-error'): void {
+    this.#attempt?.proxyReq?.destroy();
+    if (this.#attempt) this.#attempt.done = true;
+    const kind = failure === 'too-large' ? 'body-too-large' : failure;
+    this.#fail(kind, `request body: ${failure}`);
+  }
+
+  /** The client's response closed (sent, or the client went away): release everything. */
+  close(): void {
+    this.finished = true;
+    clearTimeout(this.#timer);
+    const attempt = this.#attempt;
+    if (!attempt) return;
+    attempt.done = true;
+    if (!this.#responded) attempt.proxyReq?.destroy();
+    attempt.lease.release();
+  }
+
+  responded(attempt: Attempt, proxyRes: IncomingMessage): void {
+    this.#responded = true;
+    clearTimeout(this.#timer);
+    // An upstream that dies mid-body must not leave the client hanging.
+    proxyRes.once('aborted', () => this.plan.res.destroy());
+    proxyRes.once('error', () => this.plan.res.destroy());
+    if (!attempt.done) this.plan.onResponse(proxyRes);
+  }
+
+  attemptFailed(attempt: Attempt, error: NodeJS.ErrnoException): void {
+    if (this.finished) return;
+    if (this.#responded) {
+      this.plan.res.destroy(); // headers already went out: cutting is the only honest answer
+      return;
+    }
+    if (this.#canRetry(attempt, error)) {
+      this.#triesLeft--;
+      attempt.lease.releaseRefused();
+      this.#attempt = null;
+      this.plan.nextLease().then(
+        (lease) => (this.finished ? lease.release() : this.#try(lease)),
+        () => this.#fail('connect', `upstream refused the connection (${error.code ?? error.message})`),
+      );
+      return;
+    }
+    this.#fail('connect', `upstream failed: ${error.code ?? error.message}`);
+  }
+
+  #canRetry(attempt: Attempt, error: NodeJS.ErrnoException): boolean {
+    if (this.#triesLeft <= 0 || this.plan.res.headersSent) return false;
+    if (!RETRYABLE_CODES.has(error.code ?? '')) return false;
+    const body = this.plan.body;
+    if (body !== null && !body.replayable) return false;
+    // SPEC §2: a non-idempotent request is retried only when nothing was sent.
+    return this.plan.idempotent || !attempt.connected;
+  }
+
+  #try(lease: UpstreamLease): void {
+    const attempt = new Attempt(this, lease);
+    this.#attempt = attempt;
+    this.proxy.forward(this.plan.req, this.plan.res, attempt);
+  }
+
+  #timedOut(): void {
+    if (this.finished || this.#responded) return;
+    if (this.#attempt) {
+      this.#attempt.done = true;
+      this.#attempt.proxyReq?.destroy();
+    }
+    this.#fail('timeout', `upstream did not answer within ${this.plan.timeoutMs} ms`);
+  }
+
+  #fail(failure: ExchangeFailure, detail: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.#timer);
+    this.plan.onFailure(failure, detail);
+  }
+}

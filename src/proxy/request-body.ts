@@ -1,0 +1,117 @@
+// A proxied request body that can be replayed. Bodies stream (no buffering on the
+// normal path), but two moments need the bytes again: a request held while its
+// function wakes keeps its body here until released (SPEC §5), and a request
+// whose upstream refused the connection is retried with the same body (nothing
+// was sent). Chunks are retained only until the upstream connection is up.
+// It also enforces maxBodySize on bodies without Content-Length (SPEC §2).
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+
+export type BodyFailure = 'too-large' | 'held-bytes-full' | 'client-error';
+
+export class BodyError extends Error {
+  constructor(readonly failure: BodyFailure) {
+    super(`request body: ${failure}`);
+    this.name = 'BodyError';
+  }
+}
+
+class AttemptStream extends Readable {
+  constructor(private readonly body: RequestBody) {
+    super();
+  }
+  override _read(): void {
+    this.body.resumeSource();
+  }
+}
+
+export class RequestBody {
+  readonly #req: IncomingMessage;
+  readonly #limit: number;
+  readonly #onFailure: (failure: BodyFailure) => void;
+  #retained: Buffer[] | null = [];
+  #received = 0;
+  #ended = false;
+  #reading = false;
+  #failed = false;
+  #sink: AttemptStream | null = null;
+  #reserve: ((bytes: number) => boolean) | null = null;
+  #reserved = 0;
+
+  constructor(req: IncomingMessage, limitBytes: number, onFailure: (failure: BodyFailure) => void) {
+    this.#req = req;
+    this.#limit = limitBytes;
+    this.#onFailure = onFailure;
+  }
+
+  /** Read the body into memory while the request is held; `reserve` accounts its bytes. */
+  bufferWhileHeld(reserve: (bytes: number) => boolean): void {
+    this.#reserve = reserve;
+    this.#startReading();
+  }
+
+  /** Stop charging bytes to the held budget; returns how many were charged. */
+  endHeldAccounting(): number {
+    const reserved = this.#reserved;
+    this.#reserve = null;
+    this.#reserved = 0;
+    return reserved;
+  }
+
+  /** A fresh stream for one upstream attempt: what was retained, then the rest as it comes. */
+  openAttempt(): Readable {
+    const stream = new AttemptStream(this);
+    this.#sink = stream;
+    for (const chunk of this.#retained ?? []) stream.push(chunk);
+    if (this.#ended) stream.push(null);
+    this.#startReading();
+    return stream;
+  }
+
+  /** The upstream connection is up: the bytes need not be kept for a retry any more. */
+  stopRetaining(): void {
+    this.#retained = null;
+  }
+
+  get replayable(): boolean {
+    return this.#retained !== null && !this.#failed;
+  }
+
+  resumeSource(): void {
+    if (this.#reading && !this.#ended) this.#req.resume();
+  }
+
+  #startReading(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    this.#req.on('data', (chunk: Buffer) => this.#onData(chunk));
+    this.#req.on('end', () => {
+      this.#ended = true;
+      this.#sink?.push(null);
+    });
+    this.#req.on('error', () => this.#fail('client-error'));
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#failed) return;
+    this.#received += chunk.length;
+    if (this.#received > this.#limit) return this.#fail('too-large');
+    if (this.#reserve !== null) {
+      if (!this.#reserve(chunk.length)) return this.#fail('held-bytes-full');
+      this.#reserved += chunk.length;
+    }
+    this.#retained?.push(chunk);
+    if (this.#sink !== null && !this.#sink.push(chunk)) this.#req.pause();
+  }
+
+  #fail(failure: BodyFailure): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#retained = null;
+    this.#req.pause();
+    // Destroying the attempt stream (never ending it) keeps the upstream from
+    // receiving a complete oversized body.
+    this.#sink?.destroy(new BodyError(failure));
+    this.#onFailure(failure);
+  }
+}

@@ -1,0 +1,33 @@
+// The rate-limit step's contract (SPEC §3 `rateLimits`, §4 headers). It runs
+// after authentication and before the wake, so a limited request never wakes a
+// function.
+import type { IncomingMessage } from 'node:http';
+import type { RouteSpec } from '../config/types.js';
+
+export type RateDecision =
+  | { readonly kind: 'allowed'; readonly headers: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'limited';
+      readonly status: 429 | 503;
+      readonly retryAfterSeconds: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly violatedPolicies: readonly string[];
+    };
+
+export interface RateLimitSubject {
+  readonly consumer: string | null;
+  readonly clientIp: string;
+}
+
+export interface RateLimiter {
+  check(route: RouteSpec, subject: RateLimitSubject, req: IncomingMessage): RateDecision | Promise<RateDecision>;
+}
+
+const ALLOWED: RateDecision = Object.freeze({ kind: 'allowed', headers: Object.freeze({}) });
+
+/** Admits everything: routes without `rateLimit`, and the slot until the rate-limit issue lands. */
+export class UnlimitedRateLimiter implements RateLimiter {
+  check(): RateDecision {
+    return ALLOWED;
+  }
+}
