@@ -11,8 +11,8 @@ import { DEFAULTS } from './types.js';
 import type { LocalFunctionSpec } from './types.js';
 
 /** Names declared in the file (even invalid ones), so routes are not also told "unknown function". */
-export function declaredFunctions(src: YamlSource | null): Set<string> {
-  return new Set(src === null ? [] : Object.keys(section(src.data, 'functions')));
+export function declaredFunctions(src: YamlSource): Set<string> {
+  return new Set(Object.keys(section(src.data, 'functions')));
 }
 
 export async function compileFunctions(src: YamlSource, io: ConfigIo): Promise<Map<string, LocalFunctionSpec>> {

@@ -29,8 +29,9 @@ export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConf
     auth: new Set(declared.auth.keys()),
     rateLimits: new Set(declared.rateLimits.keys()),
     cors: new Set(declared.cors.keys()),
-    // A functions file that failed to parse declares nothing; its own problem is reported.
-    functions: sources.functionsFile === null ? null : declaredFunctions(fnFile),
+    // Unchecked when there is no functions file, or when it failed to read or
+    // parse (its own problem is reported; "unknown function" everywhere would be noise).
+    functions: fnFile === null ? null : declaredFunctions(fnFile),
   };
   const ctx: CompileContext = { io, names, problems, files };
   const policies = await compilePolicies(declared, ctx);

@@ -118,10 +118,18 @@ function locate(doc: Document, path: Path): Located {
     if (step === null) return { value: null, key: null, nearest };
     node = step.node;
     key = step.key;
-    if (isNode(node) && node.range) nearest = node;
+    if (hasSource(node)) nearest = node;
     else if (key) nearest = key;
   }
-  return { value: isNode(node) && node.range ? node : null, key, nearest };
+  return { value: hasSource(node) ? node : null, key, nearest };
+}
+
+/**
+ * A node that occupies source text. An empty value (`match:` and nothing) is a
+ * null scalar of zero width placed after the colon; the key is a better place to point.
+ */
+function hasSource(node: unknown): node is Node {
+  return isNode(node) && node.range !== undefined && node.range !== null && node.range[1] > node.range[0];
 }
 
 function child(node: unknown, seg: string | number): { node: unknown; key: Node | null } | null {

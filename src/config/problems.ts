@@ -17,6 +17,9 @@ export class ProblemList {
   readonly #items: ConfigProblem[] = [];
 
   add(at: SourcePosition, message: string): void {
+    // A file read twice (a keysFile placed directly in the policies directory)
+    // would otherwise report its syntax errors twice.
+    if (this.#items.some((p) => p.file === at.file && p.line === at.line && p.col === at.col && p.message === message)) return;
     this.#items.push({ file: at.file, line: at.line, col: at.col, message });
   }
 
