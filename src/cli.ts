@@ -8,7 +8,7 @@ import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
 import { ConfigRefused, Gateway, loadSnapshot } from './gateway.js';
-import { createLogger, LOG_LEVELS } from './observability/logger.js';
+import { createLogger, LOG_LEVELS, type Logger } from './observability/logger.js';
 
 const program = new Command('gatehouse').description('An authenticating API gateway for serverless functions').showHelpAfterError();
 
@@ -122,16 +122,29 @@ async function serve(flags: ServeFlags): Promise<void> {
       logger,
     });
   } catch (error) {
-    const text = error instanceof ConfigRefused ? error.problems.map(formatProblem).join('\n') : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`gatehouse: cannot start:\n${text}\n`);
+    cannotStart(error instanceof ConfigRefused ? error.problems.map(formatProblem).join('\n') : errorText(error));
     process.exitCode = 1;
     return;
   }
   process.on('exit', () => gateway.killFunctions());
-  const { port, adminPort } = await gateway.start();
+  let ports: { port: number; adminPort: number | null };
+  try {
+    ports = await gateway.start();
+  } catch (error) {
+    // EADDRINUSE and the like: one listener may already be open, so exit rather than hang.
+    cannotStart(errorText(error));
+    process.exit(1);
+  }
+  // Before the listening line: whoever waits for it may signal at once, and a SIGTERM
+  // that beat the handlers killed the process without a drain (seen in the e2e tests).
+  handleSignals(gateway, logger);
+  const { port, adminPort } = ports;
   // Not a log line: tools and tests wait for it whatever the log level (SPEC §1).
   process.stdout.write(JSON.stringify({ event: 'listening', port, adminPort: adminPort ?? -1 }) + '\n');
   logger.info({ port, adminPort }, 'gatehouse listening');
+}
+
+function handleSignals(gateway: Gateway, logger: Logger): void {
   process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
   let stopping = false;
   const stop = (signal: string): void => {
@@ -146,6 +159,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function cannotStart(text: string): void {
+  process.stderr.write(`gatehouse: cannot start:\n${text}\n`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function readStdin(): Promise<string> {

@@ -97,6 +97,9 @@ export class Gateway {
     });
     this.#backend = new LocalBackend(this.functions, logger);
     this.#backend.applyConfig(initial.config);
+    // Both series from the start, at 0: increase() cannot see the first refused reload
+    // of a series that did not exist before it, so an alert on errors would miss it.
+    for (const result of ['ok', 'error'] as const) this.metrics.configReloads.labels(result).inc(0);
     this.store = new ConfigStore<GatewaySnapshot>(initial, () => loadSnapshot(options.sources, this.#version + 1), {
       swapped: (snapshot, reason) => {
         this.#version = snapshot.version;
@@ -107,6 +110,7 @@ export class Gateway {
       },
       refused: (problems, reason) => {
         this.metrics.configReloads.labels('error').inc();
+        this.#watchConfig(this.store.current); // a directory replaced mid-load is watched anew
         logger.error({ reason, problems: problems.map(formatProblem) }, 'config refused; the previous config stays live');
       },
     });
@@ -123,7 +127,12 @@ export class Gateway {
       clientIp: trust.clientIp,
     };
     this.#public = createPublicServer(new Pipeline(deps), deps);
-    this.#public.on('request', (_req, res: http.ServerResponse) => this.#draining && res.setHeader('connection', 'close'));
+    // Ahead of the app: a request answered synchronously (a 404) has sent its headers by
+    // the time a later listener runs, and a setHeader there threw and crashed a draining
+    // gateway. A flag, not a header: sendProblem drops headers it did not set itself.
+    this.#public.prependListener('request', (_req, res: http.ServerResponse) => {
+      if (this.#draining) res.shouldKeepAlive = false; // Connection: close, then close
+    });
     this.#admin = options.adminPort < 0 ? null : this.#createAdmin();
     this.#watcher = new ConfigWatcher(() => void this.reload('file change'));
   }
@@ -146,6 +155,10 @@ export class Gateway {
   async shutdown(): Promise<{ drained: boolean }> {
     this.#draining = true;
     this.#watcher.close();
+    // close() ends only the connections idle right now; one whose response ends later
+    // stays open for keepAliveTimeout plus node's own 1 s buffer (6 s) and holds up the
+    // exit. At 1 ms it closes about 1 s after its last response (0 would mean never).
+    this.#public.keepAliveTimeout = 1;
     const closed = new Promise<void>((resolve) => this.#public.close(() => resolve()));
     const drained = Promise.all([closed, this.functions.whenIdle()]).then(() => true);
     const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, this.options.shutdownTimeoutMs, false).unref());
