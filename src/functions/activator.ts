@@ -5,21 +5,15 @@
 // No I/O here: the backend and the clock come in through the constructor.
 import type { WakeSettings } from '../config/types.js';
 import { pickSlot } from './balancer.js';
-import {
-  ActivationError,
-  type ActivationFailureCode,
-  type Endpoint,
-  type FunctionStatus,
-  type FunctionWaker,
-  type Lease,
-  type WakeRecord,
-} from './types.js';
+import { Slot, SlotLease, type SlotOwner } from './slot.js';
+import { ActivationError, type ActivationFailureCode, type Endpoint, type FunctionStatus, type FunctionWaker, type Lease } from './types.js';
+import { WakeTracker, type WakeOutcome } from './wake.js';
 
 export interface ActivatorObserver {
   pendingChanged(fn: string, pending: number): void;
   readyChanged(fn: string, ready: number): void;
   /** A wake from zero ended. */
-  wakeEnded(fn: string, outcome: 'ready' | 'timeout' | 'error', durationMs: number): void;
+  wakeEnded(fn: string, outcome: WakeOutcome, durationMs: number): void;
 }
 
 export interface ActivatorDeps {
@@ -38,15 +32,6 @@ const RETRY_AFTER_WAKE_S = 5;
  * one after a short backoff" — a pod can be Ready before its app listens). */
 const REFUSED_BACKOFF_MS = 200;
 
-class Slot {
-  inFlight = 0;
-  refused = false;
-  constructor(
-    readonly endpoint: Endpoint,
-    public lastActiveAt: number,
-  ) {}
-}
-
 interface HeldRequest {
   readonly enqueuedAt: number;
   readonly resolve: (lease: Lease) => void;
@@ -56,43 +41,13 @@ interface HeldRequest {
   onAbort: (() => void) | undefined;
 }
 
-interface Wake {
-  readonly startedAt: number;
-  readonly startedAtWall: number;
-  readonly fromZero: boolean;
-  readonly timer: NodeJS.Timeout;
-}
-
-class SlotLease implements Lease {
-  #released = false;
-  constructor(
-    readonly activator: FunctionActivator,
-    readonly slot: Slot,
-    readonly heldMs: number,
-  ) {}
-  get endpoint(): Endpoint {
-    return this.slot.endpoint;
-  }
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.activator.returnSlot(this.slot, false);
-  }
-  releaseRefused(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.activator.returnSlot(this.slot, true);
-  }
-}
-
-export class FunctionActivator {
+export class FunctionActivator implements SlotOwner {
   #settings: WakeSettings;
   #slots: Slot[] = [];
   #queue: HeldRequest[] = [];
   #pendingBytes = 0;
   #inFlight = 0;
-  #wake: Wake | null = null;
-  #lastWake: WakeRecord | null = null;
+  readonly #wakes: WakeTracker;
   #idleWaiters: Array<() => void> = [];
   #problems: readonly string[] = [];
 
@@ -102,6 +57,12 @@ export class FunctionActivator {
     private readonly deps: ActivatorDeps,
   ) {
     this.#settings = settings;
+    this.#wakes = new WakeTracker(name, {
+      waker: deps.waker,
+      now: deps.now,
+      ended: (outcome, durationMs, fromZero) => this.#wakeEnded(outcome, durationMs, fromZero),
+      failed: (error) => deps.onWakeError?.(name, error),
+    });
   }
 
   get settings(): WakeSettings {
@@ -129,6 +90,8 @@ export class FunctionActivator {
     if (this.#queue.length >= this.#settings.maxPending) {
       throw new ActivationError('queue-full', this.name, RETRY_AFTER_BUSY_S);
     }
+    // 'abort' never fires again for a signal that already aborted: held, it would wait out the cold start.
+    if (signal?.aborted) return Promise.reject(new ActivationError('aborted', this.name, RETRY_AFTER_WAKE_S));
     return new Promise<Lease>((resolve, reject) => {
       const held: HeldRequest = { enqueuedAt: this.deps.now(), resolve, reject, timer: undefined, signal, onAbort: undefined };
       held.timer = setTimeout(() => this.#fail(held, 'cold-start-timeout'), this.#settings.coldStartTimeoutMs);
@@ -164,7 +127,7 @@ export class FunctionActivator {
       return known;
     });
     this.deps.observer.readyChanged(this.name, this.#slots.length);
-    if (this.#wake && this.#slots.length > 0) this.#endWake('ready');
+    if (this.#wakes.inProgress && this.#slots.length > 0) this.#wakes.end('ready');
     this.#drainQueue();
   }
 
@@ -205,9 +168,7 @@ export class FunctionActivator {
       inFlight: this.#inFlight,
       pending: this.#queue.length,
       pendingBytes: this.#pendingBytes,
-      lastWake: this.#wake
-        ? { startedAt: new Date(this.#wake.startedAtWall).toISOString(), durationMs: null, outcome: 'in-progress' }
-        : this.#lastWake,
+      lastWake: this.#wakes.record(),
       problems: this.#problems,
     };
   }
@@ -238,58 +199,29 @@ export class FunctionActivator {
   }
 
   #drainQueue(): void {
+    let released = 0;
     while (this.#queue.length > 0) {
       const slot = pickSlot(this.#slots, this.#settings.concurrency, this.deps.random);
       if (slot === null) {
-        this.#askForCapacity();
-        return;
+        this.#wakes.start(this.#slots.length === 0, this.#settings.coldStartTimeoutMs);
+        break;
       }
       const held = this.#queue.shift() as HeldRequest;
       this.#forget(held);
       held.resolve(this.#lease(slot, this.deps.now() - held.enqueuedAt));
+      released++;
     }
-    this.deps.observer.pendingChanged(this.name, 0);
+    // After a partial release too (a concurrency cap), or the pending gauge stays stale.
+    if (released > 0 || this.#queue.length === 0) this.deps.observer.pendingChanged(this.name, this.#queue.length);
   }
 
-  #askForCapacity(): void {
-    if (this.#wake) return;
-    const wake: Wake = {
-      startedAt: this.deps.now(),
-      startedAtWall: Date.now(),
-      fromZero: this.#slots.length === 0,
-      timer: setTimeout(() => this.#wake === wake && this.#endWake('timeout'), this.#settings.coldStartTimeoutMs),
-    };
-    this.#wake = wake;
-    this.deps.waker.wake(this.name).then(
-      (result) => {
-        // The backend cannot add capacity: held requests wait for in-flight ones.
-        if (result === 'at-limit' && this.#wake === wake) this.#clearWake();
-      },
-      (error: unknown) => {
-        if (this.#wake !== wake) return;
-        this.deps.onWakeError?.(this.name, error);
-        this.#endWake('error');
-      },
-    );
-  }
-
-  #endWake(outcome: 'ready' | 'timeout' | 'error'): void {
-    const wake = this.#wake;
-    if (!wake) return;
-    this.#clearWake();
-    const durationMs = this.deps.now() - wake.startedAt;
-    this.#lastWake = { startedAt: new Date(wake.startedAtWall).toISOString(), durationMs, outcome };
-    if (wake.fromZero) this.deps.observer.wakeEnded(this.name, outcome, durationMs);
-    if (outcome !== 'ready' && wake.fromZero) {
-      // The wake they waited on failed: tell them now rather than let each time out.
-      // (A failed scale-up beyond zero leaves them waiting for busy endpoints instead.)
-      this.failHeld(outcome === 'timeout' ? 'cold-start-timeout' : 'wake-failed');
-    }
-  }
-
-  #clearWake(): void {
-    if (this.#wake) clearTimeout(this.#wake.timer);
-    this.#wake = null;
+  #wakeEnded(outcome: WakeOutcome, durationMs: number, fromZero: boolean): void {
+    // A scale-up beyond zero is not a wake for the metrics; if it fails, held requests
+    // wait for busy endpoints instead.
+    if (!fromZero) return;
+    this.deps.observer.wakeEnded(this.name, outcome, durationMs);
+    // The wake they waited on failed: tell them now rather than let each time out.
+    if (outcome !== 'ready') this.failHeld(outcome === 'timeout' ? 'cold-start-timeout' : 'wake-failed');
   }
 
   #fail(held: HeldRequest, code: ActivationFailureCode): void {
