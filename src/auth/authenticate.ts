@@ -3,19 +3,28 @@
 // the consumer is and which identity headers go upstream.
 import type { IncomingMessage } from 'node:http';
 import type { RouteSpec } from '../config/types.js';
+import type { AuthFailureReason } from './failure.js';
 
 export type AuthOutcome =
   | {
       readonly kind: 'admitted';
       /** `POLICY:SUB` for JWT, the key id for API keys; null on public routes. */
       readonly consumer: string | null;
+      /** The policy that admitted, or null on public routes. */
       readonly policy: string | null;
       /** Headers to set upstream (X-Gatehouse-Consumer, X-Gatehouse-Auth, forwardClaims). */
       readonly identityHeaders: Readonly<Record<string, string>>;
+      /** Verified JWT claims (for `claim:NAME` rate-limit keys), else null. */
+      readonly claims: Readonly<Record<string, unknown>> | null;
+      /** An API key's own rate-limit plan, replacing the route's policies. */
+      readonly rateLimitPlan: string | null;
+      /** A query parameter carrying the credential, to drop before proxying. */
+      readonly credentialQueryParam: string | null;
     }
   | {
       readonly kind: 'refused';
       readonly status: 401 | 403;
+      readonly reason: AuthFailureReason;
       readonly detail: string;
       readonly headers: Readonly<Record<string, string>>;
     };
@@ -24,21 +33,20 @@ export interface Authenticator {
   authenticate(route: RouteSpec, req: IncomingMessage): AuthOutcome | Promise<AuthOutcome>;
 }
 
-const PUBLIC: AuthOutcome = Object.freeze({ kind: 'admitted', consumer: null, policy: null, identityHeaders: Object.freeze({}) });
+export const PUBLIC_ADMISSION: AuthOutcome = Object.freeze({
+  kind: 'admitted',
+  consumer: null,
+  policy: null,
+  identityHeaders: Object.freeze({}),
+  claims: null,
+  rateLimitPlan: null,
+  credentialQueryParam: null,
+});
 
-/**
- * Public routes are admitted. Policy verification (JWT, API keys) is the
- * authentication issue's work; until it lands, a route naming a policy is
- * refused with 401 rather than let through unauthenticated.
- */
+/** Until policy verification is wired into the gateway: public routes pass, others get 401. */
 export class PublicOnlyAuthenticator implements Authenticator {
   authenticate(route: RouteSpec): AuthOutcome {
-    if (route.auth.kind === 'public') return PUBLIC;
-    return {
-      kind: 'refused',
-      status: 401,
-      detail: 'authentication is required',
-      headers: { 'www-authenticate': 'Bearer realm="gatehouse"' },
-    };
+    if (route.auth.kind === 'public') return PUBLIC_ADMISSION;
+    return { kind: 'refused', status: 401, reason: 'missing', detail: 'authentication is required', headers: { 'www-authenticate': 'Bearer realm="gatehouse"' } };
   }
 }

@@ -14,8 +14,9 @@ import type { RateLimiter } from '../ratelimit/limiter.js';
 import { normalisePath } from '../routing/normalise.js';
 import { activatorFor, declaredBodyBytes, fixedLeaseFor, hasBody, holdForCapacity, nextLeaseFrom } from './activate.js';
 import type { ClientIpOf } from './client-ip.js';
-import { applyCors } from './cors-step.js';
+import { applyCors, isPreflight } from './cors-step.js';
 import { prepareUpstreamHeaders } from './header-hygiene.js';
+import { discardUnreadBody } from './linger.js';
 import { activationProblem, exchangeProblem, matchProblem } from './problems.js';
 import { Problem, sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
@@ -69,7 +70,7 @@ export class Pipeline {
       for (const [name, value] of Object.entries(auth.identityHeaders)) req.headers[name] = value;
       await this.#activateAndProxy(route.route, route.upstreamPath, req, res, requestId); // steps: activate, proxy
     } catch (error) {
-      this.#fail(res, requestId, error);
+      this.#fail(req, res, requestId, error);
     }
   }
 
@@ -78,7 +79,12 @@ export class Pipeline {
     const queryAt = url.indexOf('?');
     const path = normalisePath(queryAt === -1 ? url : url.slice(0, queryAt));
     if (!path.ok) throw new Problem(400, 'bad-path', path.reason);
-    const match = snapshot.table.match({ method: req.method ?? 'GET', host: req.headers.host, path, headers: req.headers });
+    const request = { method: req.method ?? 'GET', host: req.headers.host, path, headers: req.headers };
+    // A preflight asks about the method it announces (Fetch §4.8), so it belongs to the
+    // route that would serve that method: matched as OPTIONS, a route listing only
+    // [GET, PUT] answered its own preflight with 405 and browsers never sent the PUT.
+    const preflight = isPreflight(req) ? snapshot.table.match({ ...request, method: String(req.headers['access-control-request-method']) }) : null;
+    const match = preflight?.kind === 'matched' && preflight.route.cors !== null ? preflight : snapshot.table.match(request);
     if (match.kind !== 'matched') throw matchProblem(match);
     record.route = match.route.name;
     const query = queryAt === -1 ? '' : url.slice(queryAt);
@@ -88,8 +94,9 @@ export class Pipeline {
   async #activateAndProxy(route: RouteSpec, path: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const declared = declaredBodyBytes(req);
     if (declared > route.maxBodyBytes) {
-      res.setHeader('connection', 'close'); // the body is not read: this connection cannot be reused
-      throw new Problem(413, 'body-too-large', `the body declares ${declared} bytes; this route accepts at most ${route.maxBodyBytes}`);
+      // The body is not read, so the connection cannot be reused. A problem's own
+      // headers survive sendProblem (a header set on res before it was dropped).
+      throw new Problem(413, 'body-too-large', `the body declares ${declared} bytes; this route accepts at most ${route.maxBodyBytes}`, { connection: 'close' });
     }
     let exchange: ProxyExchange | null = null;
     const abortHold = new AbortController();
@@ -130,10 +137,10 @@ export class Pipeline {
         nextLease: activator ? nextLeaseFrom(activator, res) : async () => firstLease,
         onResponse: (proxyRes) => {
           if (functionName) this.deps.metrics.upstreamDuration.labels(functionName).observe((performance.now() - started) / 1000);
-          plainUpstreamResponse(proxyRes.headers);
+          plainUpstreamResponse(proxyRes.headers, res);
           if (firstLease.heldMs > 0) withWakeTiming(proxyRes.headers, firstLease.heldMs);
         },
-        onFailure: (failure, detail) => sendProblem(res, exchangeProblem(failure, detail), requestId),
+        onFailure: (failure, detail) => sendProblem(res, exchangeProblem(failure, detail), requestId, discardUnreadBody(req)),
       },
       this.deps.proxy,
     );
@@ -142,13 +149,16 @@ export class Pipeline {
     exchange.start(lease);
   }
 
-  #fail(res: ServerResponse, requestId: string, error: unknown): void {
-    if (error instanceof Problem) return sendProblem(res, error, requestId);
-    if (error instanceof ActivationError) {
-      if (error.code === 'aborted') return; // the client is gone: nobody to answer
-      return sendProblem(res, activationProblem(error), requestId);
-    }
+  /** Every answer of the gateway's own lets an unread request body drain first (linger.ts). */
+  #fail(req: IncomingMessage, res: ServerResponse, requestId: string, error: unknown): void {
+    if (error instanceof ActivationError && error.code === 'aborted') return; // the client is gone: nobody to answer
+    sendProblem(res, this.#problemFor(error, requestId), requestId, discardUnreadBody(req));
+  }
+
+  #problemFor(error: unknown, requestId: string): Problem {
+    if (error instanceof Problem) return error;
+    if (error instanceof ActivationError) return activationProblem(error);
     this.deps.logger.error({ err: error, requestId }, 'unexpected error in the request pipeline');
-    sendProblem(res, new Problem(500, 'internal', 'the gateway failed to handle this request'), requestId);
+    return new Problem(500, 'internal', 'the gateway failed to handle this request');
   }
 }

@@ -43,8 +43,10 @@ export function problemBody(problem: Problem, requestId: string): string {
   });
 }
 
-/** Write a problem, unless a response already began (then the connection is cut). */
-export function sendProblem(res: ServerResponse, problem: Problem, requestId: string): void {
+/** Write a problem, unless a response already began (then the connection is cut).
+ * With `endWhen`, the answer goes out at once but the response ends only when it
+ * settles (an unread request body is discarded meanwhile, see linger.ts). */
+export function sendProblem(res: ServerResponse, problem: Problem, requestId: string, endWhen?: Promise<void>): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -59,5 +61,7 @@ export function sendProblem(res: ServerResponse, problem: Problem, requestId: st
   res.setHeader('content-length', Buffer.byteLength(body));
   res.setHeader('cache-control', 'no-store');
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.end(body);
+  if (endWhen === undefined) return void res.end(body);
+  res.write(body);
+  void endWhen.then(() => res.end());
 }

@@ -19,6 +19,10 @@ export class BodyError extends Error {
 class AttemptStream extends Readable {
   constructor(private readonly body: RequestBody) {
     super();
+    // pipe() puts no 'error' listener on its source, and an unhandled 'error' kills
+    // the process: a chunked body past maxBodySize crashed the gateway. The failure
+    // reaches the exchange through onFailure; here it only has to be observed.
+    this.on('error', () => {});
   }
   override _read(): void {
     this.body.resumeSource();

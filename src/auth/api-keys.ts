@@ -1,0 +1,64 @@
+// API-key policies (SPEC §3): the presented key is hashed and looked up by its
+// sha256, so the secret is never compared byte by byte, and lookup time says
+// nothing about how close a guess was. Keys never reach a log: only their ids.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { ApiKeyEntry, ApiKeyPolicySpec } from '../config/types.js';
+import { countHeader } from './bearer.js';
+import { refuse, type Verdict } from './failure.js';
+
+const MAX_KEY_BYTES = 1024;
+
+interface StoredKey {
+  readonly entry: ApiKeyEntry;
+  readonly digest: Buffer;
+}
+
+export class ApiKeyVerifier {
+  readonly #byDigest: ReadonlyMap<string, StoredKey>;
+
+  constructor(readonly spec: ApiKeyPolicySpec) {
+    this.#byDigest = new Map(spec.keys.map((entry) => [entry.sha256, { entry, digest: Buffer.from(entry.sha256, 'hex') }]));
+  }
+
+  verify(req: IncomingMessage): Verdict<ApiKeyEntry> {
+    const presented = this.spec.in === 'header' ? this.#fromHeader(req) : this.#fromQuery(req);
+    if (!presented.ok) return presented;
+    const digest = createHash('sha256').update(presented.value, 'utf8').digest();
+    const stored = this.#byDigest.get(digest.toString('hex'));
+    if (!stored || !timingSafeEqual(stored.digest, digest)) return refuse('unknown-api-key');
+    return { ok: true, value: stored.entry };
+  }
+
+  #fromHeader(req: IncomingMessage): Verdict<string> {
+    const value = req.headers[this.spec.paramName];
+    if (value === undefined) return refuse('missing');
+    if (typeof value !== 'string' || countHeader(req.rawHeaders, this.spec.paramName) > 1) return refuse('malformed');
+    return checked(value);
+  }
+
+  #fromQuery(req: IncomingMessage): Verdict<string> {
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    if (queryAt === -1) return refuse('missing');
+    const values = new URLSearchParams(url.slice(queryAt + 1)).getAll(this.spec.paramName);
+    if (values.length === 0) return refuse('missing');
+    if (values.length > 1) return refuse('malformed');
+    return checked(values[0] as string);
+  }
+}
+
+function checked(key: string): Verdict<string> {
+  if (key === '' || key.length > MAX_KEY_BYTES) return refuse('malformed');
+  return { ok: true, value: key };
+}
+
+/** The query string without the API-key parameter (for routes that do not forward credentials). */
+export function withoutQueryParam(query: string, name: string): string {
+  if (query === '') return query;
+  const params = new URLSearchParams(query.slice(1));
+  if (!params.has(name)) return query;
+  params.delete(name);
+  const rest = params.toString();
+  return rest === '' ? '' : `?${rest}`;
+}
