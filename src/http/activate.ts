@@ -58,11 +58,14 @@ export async function holdForCapacity(activator: FunctionActivator, context: Hol
 }
 
 /** Retries after a refused connection: another endpoint now, or wait for one (a crashed
- * instance is replaced by a fresh wake). */
-export function nextLeaseFrom(activator: FunctionActivator, res: ServerResponse): () => Promise<Lease> {
+ * instance is replaced by a fresh wake). A retry that waits holds its retained body,
+ * so those bytes count against maxPendingBytes like any held body (STYLE §7). */
+export function nextLeaseFrom(activator: FunctionActivator, res: ServerResponse, body: RequestBody | null): () => Promise<Lease> {
   return async () => {
     const lease = activator.tryAcquire();
     if (lease) return lease;
+    const bytes = body?.retainedBytes ?? 0;
+    if (!activator.reserveHeldBytes(bytes)) throw new ActivationError('bytes-full', activator.name, 1);
     const abort = new AbortController();
     const onClose = (): void => abort.abort();
     res.once('close', onClose);
@@ -70,6 +73,7 @@ export function nextLeaseFrom(activator: FunctionActivator, res: ServerResponse)
       return await activator.hold(abort.signal);
     } finally {
       res.off('close', onClose);
+      activator.releaseHeldBytes(bytes);
     }
   };
 }

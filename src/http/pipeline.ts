@@ -37,6 +37,11 @@ export interface PipelineDeps {
   readonly clientIp: ClientIpOf;
 }
 
+/** The client closed its connection: the response can never be delivered. */
+function clientGone(res: ServerResponse): boolean {
+  return res.destroyed || res.socket === null || res.socket.destroyed;
+}
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 export class Pipeline {
@@ -53,8 +58,10 @@ export class Pipeline {
       if (applyCors(snapshot, route.route, req, res)) return; // step: cors (a preflight ends here)
       const auth = await this.deps.authenticator.authenticate(route.route, req); // step: authenticate
       if (auth.kind === 'refused') throw new Problem(auth.status, auth.status === 401 ? 'unauthorized' : 'forbidden', auth.detail, auth.headers);
+      if (clientGone(res)) return; // left during authentication: no lease, no wake for nobody
       const clientIp = this.deps.clientIp(req);
       const decision = await this.deps.rateLimiter.check(route.route, { consumer: auth.consumer, clientIp }, req); // step: rate limit
+      if (clientGone(res)) return;
       for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
       if (decision.kind === 'limited') {
         throw new Problem(decision.status, 'rate-limited', 'rate limit exceeded', { 'retry-after': String(decision.retryAfterSeconds) }, { 'violated-policies': decision.violatedPolicies });
@@ -122,6 +129,7 @@ export class Pipeline {
       }
     }
     if (!lease) throw new Error('no lease'); // unreachable: fixed routes always have one
+    if (clientGone(res)) return lease.release(); // it left while we waited: nothing to send, nothing to hold
     const firstLease = lease;
     const functionName = route.target.kind === 'function' ? route.target.name : null;
     const started = performance.now();
@@ -134,11 +142,11 @@ export class Pipeline {
         retries: route.retries,
         idempotent: IDEMPOTENT.has(req.method ?? ''),
         body,
-        nextLease: activator ? nextLeaseFrom(activator, res) : async () => firstLease,
-        onResponse: (proxyRes) => {
+        nextLease: activator ? nextLeaseFrom(activator, res, body) : async () => firstLease,
+        onResponse: (proxyRes, heldMs) => {
           if (functionName) this.deps.metrics.upstreamDuration.labels(functionName).observe((performance.now() - started) / 1000);
           plainUpstreamResponse(proxyRes.headers, res);
-          if (firstLease.heldMs > 0) withWakeTiming(proxyRes.headers, firstLease.heldMs);
+          if (heldMs > 0) withWakeTiming(proxyRes.headers, heldMs);
         },
         onFailure: (failure, detail) => sendProblem(res, exchangeProblem(failure, detail), requestId, discardUnreadBody(req)),
       },

@@ -8,6 +8,10 @@ import { cleanUpstreamResponseHeaders } from './header-hygiene.js';
  * used to replace the gateway's `Vary: Origin`, and caches mixed origins up). */
 export function plainUpstreamResponse(headers: IncomingHttpHeaders, res: ServerResponse): void {
   cleanUpstreamResponseHeaders(headers);
+  // The client's connection, not the upstream's, decides (RFC 9112 §9.6): a client that
+  // sent `Connection: close`, or a draining gateway, must see `close`. http-proxy would
+  // otherwise write `keep-alive` because hygiene removed the request's Connection header.
+  headers.connection = res.shouldKeepAlive ? 'keep-alive' : 'close';
   for (const name of res.getHeaderNames()) {
     if (name === 'vary') headers.vary = mergeVary(headers.vary, String(res.getHeader('vary')));
     else delete headers[name];

@@ -16,7 +16,11 @@ export function createPublicServer(pipeline: Pipeline, deps: PipelineDeps): http
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req: Request, res: Response) => void pipeline.handle(req, res));
+  app.use((req: Request, res: Response) => {
+    // node's parser takes `GET /a` without a version as HTTP/0.9; no gateway speaks it.
+    if (req.httpVersionMajor === 0) return writeRawProblem(req.socket, new Problem(400, 'bad-request', 'HTTP/0.9 is not supported'));
+    void pipeline.handle(req, res);
+  });
   // express's own errors (malformed URI and the like) are problem+json too, never HTML.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;

@@ -9,6 +9,8 @@ import type { AttemptHooks, UpstreamProxy } from './upstream.js';
 /** The claim on an endpoint the proxy needs; functions' Lease fits it. */
 export interface UpstreamLease {
   readonly endpoint: { readonly origin: string };
+  /** Milliseconds the request waited for this endpoint (0 when it never waited). */
+  readonly heldMs: number;
   release(): void;
   releaseRefused(): void;
 }
@@ -25,7 +27,8 @@ export interface ExchangePlan {
   readonly body: RequestBody | null;
   /** Another endpoint for a retry (may wait for one); rejects when there is none. */
   nextLease(): Promise<UpstreamLease>;
-  onResponse(proxyRes: IncomingMessage): void;
+  /** `heldMs`: every wait of this request for an endpoint, retries included. */
+  onResponse(proxyRes: IncomingMessage, heldMs: number): void;
   onFailure(failure: ExchangeFailure, detail: string): void;
 }
 
@@ -87,6 +90,7 @@ export class ProxyExchange {
   #triesLeft: number;
   #timer: NodeJS.Timeout | undefined;
   #responded = false;
+  #heldMs = 0;
   finished = false;
 
   constructor(
@@ -126,7 +130,7 @@ export class ProxyExchange {
     // An upstream that dies mid-body must not leave the client hanging.
     proxyRes.once('aborted', () => this.plan.res.destroy());
     proxyRes.once('error', () => this.plan.res.destroy());
-    if (!attempt.done) this.plan.onResponse(proxyRes);
+    if (!attempt.done) this.plan.onResponse(proxyRes, this.#heldMs);
   }
 
   attemptFailed(attempt: Attempt, error: NodeJS.ErrnoException): void {
@@ -158,6 +162,7 @@ export class ProxyExchange {
   }
 
   #try(lease: UpstreamLease): void {
+    this.#heldMs += lease.heldMs;
     const attempt = new Attempt(this, lease);
     this.#attempt = attempt;
     this.proxy.forward(this.plan.req, this.plan.res, attempt);

@@ -77,6 +77,13 @@ export class RequestBody {
     this.#retained = null;
   }
 
+  /** Bytes kept for a replay (what a retry that must wait holds in memory). */
+  get retainedBytes(): number {
+    let bytes = 0;
+    for (const chunk of this.#retained ?? []) bytes += chunk.length;
+    return bytes;
+  }
+
   get replayable(): boolean {
     return this.#retained !== null && !this.#failed;
   }

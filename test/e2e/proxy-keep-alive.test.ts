@@ -42,6 +42,12 @@ describe('proxy: keep-alive', () => {
     assert.equal(sockets.size, 1, 'one client connection for all requests');
   });
 
+  it('answers a client that sent Connection: close with Connection: close (RFC 9112 §9.6)', async () => {
+    const reply = await send(gateway.url('/a'), { headers: { connection: 'close' } });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.connection, 'close');
+  });
+
   it('sends sequential requests to the upstream over one connection (the shared agent)', async () => {
     const connectionsBefore = upstream.connections();
     const seen: Array<{ connection: number; header: string | undefined }> = [];

@@ -40,6 +40,7 @@ describe('proxy: request parsing and path normalisation', () => {
     ['a malformed request line', 'GET /a b c HTTP/1.1\r\nHost: gw.test\r\n\r\n'],
     ['garbage instead of a request', 'HELLO\r\n\r\n'],
     ['a header line without a colon', get('/ok', 'no colon here\r\n')],
+    ['an HTTP/0.9 request line (no version)', 'GET /ok\r\n\r\n'],
   ] as const) {
     it(`answers 400 problem+json to ${what}`, async () => {
       assertProblem(await rawRequest(gateway.process.port, request), 400);
