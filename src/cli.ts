@@ -7,7 +7,7 @@ import { hashApiKey, newApiKey } from './auth/api-key-material.js';
 import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
-import { ConfigRefused, Gateway, loadSnapshot } from './gateway.js';
+import { ConfigRefused, Gateway, loadSnapshot, offlineServices } from './gateway.js';
 import { createLogger, LOG_LEVELS, type Logger } from './observability/logger.js';
 
 const program = new Command('gatehouse').description('An authenticating API gateway for serverless functions').showHelpAfterError();
@@ -58,7 +58,7 @@ sourceOptions(program.command('serve').description('run the gateway'))
   .action(serve);
 
 sourceOptions(program.command('validate').description('check the config; exit 1 with FILE:LINE:COL problems')).action(async (flags: SourceFlags) => {
-  const result = await loadSnapshot(sourcesFrom(flags), 1);
+  const result = await loadSnapshot(sourcesFrom(flags), 1, offlineServices(createLogger('silent')));
   if (result.ok) {
     process.stdout.write(`config is valid: ${result.value.config.routes.length} routes\n`);
     return;
@@ -68,7 +68,7 @@ sourceOptions(program.command('validate').description('check the config; exit 1 
 });
 
 sourceOptions(program.command('routes').description('print the route table in match-priority order')).action(async (flags: SourceFlags) => {
-  const result = await loadSnapshot(sourcesFrom(flags), 1);
+  const result = await loadSnapshot(sourcesFrom(flags), 1, offlineServices(createLogger('silent')));
   if (!result.ok) {
     process.stderr.write(result.problems.map(formatProblem).join('\n') + '\n');
     process.exitCode = 1;

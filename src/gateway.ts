@@ -4,7 +4,7 @@ import type http from 'node:http';
 import { createAdminServer } from './admin/server.js';
 import { summarizeRoute } from './admin/route-summary.js';
 import { tokenChecker } from './admin/token.js';
-import { PublicOnlyAuthenticator } from './auth/authenticate.js';
+import { JwksRegistry } from './auth/jwt/jwks-registry.js';
 import { loadConfig } from './config/load.js';
 import { formatProblem } from './config/problems.js';
 import { ConfigStore, type BuildResult } from './config/store.js';
@@ -16,7 +16,7 @@ import { FunctionRegistry } from './functions/registry.js';
 import { parseTrustProxy } from './http/client-ip.js';
 import { Pipeline, type PipelineDeps } from './http/pipeline.js';
 import { createPublicServer, listen } from './http/server.js';
-import { compileSnapshot, type GatewaySnapshot } from './http/snapshot.js';
+import { compileSnapshot, type GatewaySnapshot, type SnapshotServices } from './http/snapshot.js';
 import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from './proxy/agents.js';
@@ -47,15 +47,19 @@ export class ConfigRefused extends Error {
   }
 }
 
-export async function loadSnapshot(sources: ConfigSources, version: number): Promise<BuildResult<GatewaySnapshot>> {
+export async function loadSnapshot(sources: ConfigSources, version: number, services: SnapshotServices): Promise<BuildResult<GatewaySnapshot>> {
   const loaded = await loadConfig(sources);
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
-  const compiled = compileSnapshot(loaded.config, version);
+  const compiled = compileSnapshot(loaded.config, version, services);
   return compiled.ok ? { ok: true, value: compiled.snapshot } : compiled;
 }
 
+/** For `validate` and `routes`: policies compile, nothing is fetched or counted. */
+export function offlineServices(logger: Logger): SnapshotServices {
+  return { jwks: new JwksRegistry(logger), authObserver: { failed: () => {} } };
+}
+
 export class Gateway {
-  readonly metrics = new GatewayMetrics();
   readonly functions: FunctionRegistry;
   readonly store: ConfigStore<GatewaySnapshot>;
   readonly #backend: FunctionBackend;
@@ -69,14 +73,21 @@ export class Gateway {
 
   static async create(options: GatewayOptions): Promise<Gateway> {
     if (options.backend !== 'local') throw new Error(`backend "${options.backend}" is not available yet; use --backend local`);
-    const first = await loadSnapshot(options.sources, 1);
+    const metrics = new GatewayMetrics();
+    const services: SnapshotServices = {
+      jwks: new JwksRegistry(options.logger),
+      authObserver: { failed: (policy, reason) => metrics.authFailures.labels(policy, reason).inc() },
+    };
+    const first = await loadSnapshot(options.sources, 1, services);
     if (!first.ok) throw new ConfigRefused(first.problems);
-    return new Gateway(options, first.value);
+    return new Gateway(options, first.value, metrics, services);
   }
 
   private constructor(
     private readonly options: GatewayOptions,
     initial: GatewaySnapshot,
+    readonly metrics: GatewayMetrics,
+    private readonly services: SnapshotServices,
   ) {
     const logger = options.logger;
     this.#version = initial.version;
@@ -100,9 +111,11 @@ export class Gateway {
     // Both series from the start, at 0: increase() cannot see the first refused reload
     // of a series that did not exist before it, so an alert on errors would miss it.
     for (const result of ['ok', 'error'] as const) this.metrics.configReloads.labels(result).inc(0);
-    this.store = new ConfigStore<GatewaySnapshot>(initial, () => loadSnapshot(options.sources, this.#version + 1), {
+    services.jwks.retainOnly(initial.jwksInUse);
+    this.store = new ConfigStore<GatewaySnapshot>(initial, () => loadSnapshot(options.sources, this.#version + 1, services), {
       swapped: (snapshot, reason) => {
         this.#version = snapshot.version;
+        services.jwks.retainOnly(snapshot.jwksInUse);
         this.#backend.applyConfig(snapshot.config);
         this.#watchConfig(snapshot);
         this.metrics.configReloads.labels('ok').inc();
@@ -110,6 +123,7 @@ export class Gateway {
       },
       refused: (problems, reason) => {
         this.metrics.configReloads.labels('error').inc();
+        services.jwks.retainOnly(this.store.current.jwksInUse); // drop sets only the refused config named
         this.#watchConfig(this.store.current); // a directory replaced mid-load is watched anew
         logger.error({ reason, problems: problems.map(formatProblem) }, 'config refused; the previous config stays live');
       },
@@ -118,7 +132,6 @@ export class Gateway {
     if (!trust.ok) throw new Error(trust.error);
     const deps: PipelineDeps = {
       snapshot: () => this.store.current,
-      authenticator: new PublicOnlyAuthenticator(),
       rateLimiter: new UnlimitedRateLimiter(),
       functions: this.functions,
       proxy: new UpstreamProxy(this.#agents),
@@ -169,6 +182,7 @@ export class Gateway {
     }
     await this.#backend.stop();
     destroyUpstreamAgents(this.#agents);
+    this.services.jwks.stopAll();
     if (this.#admin) {
       this.#admin.closeAllConnections();
       await new Promise<void>((resolve) => this.#admin?.close(() => resolve()));

@@ -43,10 +43,3 @@ export const PUBLIC_ADMISSION: AuthOutcome = Object.freeze({
   credentialQueryParam: null,
 });
 
-/** Until policy verification is wired into the gateway: public routes pass, others get 401. */
-export class PublicOnlyAuthenticator implements Authenticator {
-  authenticate(route: RouteSpec): AuthOutcome {
-    if (route.auth.kind === 'public') return PUBLIC_ADMISSION;
-    return { kind: 'refused', status: 401, reason: 'missing', detail: 'authentication is required', headers: { 'www-authenticate': 'Bearer realm="gatehouse"' } };
-  }
-}

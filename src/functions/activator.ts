@@ -105,6 +105,12 @@ export class FunctionActivator implements SlotOwner {
     });
   }
 
+  /** Wake a sleeping function without holding anything: a route with `wake: any` lets a
+   * request that failed authentication start the wake, though it still gets its 401. */
+  prewake(): void {
+    if (this.#slots.length === 0) this.#wakes.start(true, this.#settings.coldStartTimeoutMs);
+  }
+
   /** Reserve room for a held body's bytes; false when maxPendingBytes would be exceeded. */
   reserveHeldBytes(bytes: number): boolean {
     if (this.#pendingBytes + bytes > this.#settings.maxPendingBytes) return false;

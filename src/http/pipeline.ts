@@ -1,23 +1,18 @@
 // The request pipeline: one named step per line, in request order
 // (ARCHITECTURE.md; STYLE §11). Each step may answer and stop the chain.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Authenticator } from '../auth/authenticate.js';
 import type { RouteSpec } from '../config/types.js';
-import type { FunctionRegistry } from '../functions/registry.js';
 import { ActivationError, type Lease } from '../functions/types.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import { ProxyExchange } from '../proxy/exchange.js';
 import { RequestBody, type BodyFailure } from '../proxy/request-body.js';
 import type { UpstreamProxy } from '../proxy/upstream.js';
-import type { RateLimiter } from '../ratelimit/limiter.js';
-import { normalisePath } from '../routing/normalise.js';
 import { activatorFor, declaredBodyBytes, fixedLeaseFor, hasBody, holdForCapacity, nextLeaseFrom } from './activate.js';
-import type { ClientIpOf } from './client-ip.js';
-import { applyCors, isPreflight } from './cors-step.js';
-import { prepareUpstreamHeaders } from './header-hygiene.js';
+import { admit, clientGone, matchRoute, type AdmissionDeps } from './admission.js';
+import { applyCors } from './cors-step.js';
 import { discardUnreadBody } from './linger.js';
-import { activationProblem, exchangeProblem, matchProblem } from './problems.js';
+import { activationProblem, exchangeProblem } from './problems.js';
 import { Problem, sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
 import { RequestRecord } from './request-record.js';
@@ -26,20 +21,11 @@ import type { GatewaySnapshot } from './snapshot.js';
 
 export const PIPELINE_STEPS = ['request id', 'route match', 'cors', 'authenticate', 'rate limit', 'activate', 'proxy'] as const;
 
-export interface PipelineDeps {
+export interface PipelineDeps extends AdmissionDeps {
   readonly snapshot: () => GatewaySnapshot;
-  readonly authenticator: Authenticator;
-  readonly rateLimiter: RateLimiter;
-  readonly functions: FunctionRegistry;
   readonly proxy: UpstreamProxy;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  readonly clientIp: ClientIpOf;
-}
-
-/** The client closed its connection: the response can never be delivered. */
-function clientGone(res: ServerResponse): boolean {
-  return res.destroyed || res.socket === null || res.socket.destroyed;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -54,48 +40,15 @@ export class Pipeline {
     res.setHeader('x-request-id', requestId);
     const record = new RequestRecord(req, res, this.deps.metrics);
     try {
-      const route = this.#matchRoute(snapshot, req, record); // step: route match
-      if (applyCors(snapshot, route.route, req, res)) return; // step: cors (a preflight ends here)
-      const auth = await this.deps.authenticator.authenticate(route.route, req); // step: authenticate
-      if (auth.kind === 'refused') throw new Problem(auth.status, auth.status === 401 ? 'unauthorized' : 'forbidden', auth.detail, auth.headers);
-      if (clientGone(res)) return; // left during authentication: no lease, no wake for nobody
-      const clientIp = this.deps.clientIp(req);
-      const decision = await this.deps.rateLimiter.check(route.route, { consumer: auth.consumer, clientIp }, req); // step: rate limit
-      if (clientGone(res)) return;
-      for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
-      if (decision.kind === 'limited') {
-        throw new Problem(decision.status, 'rate-limited', 'rate limit exceeded', { 'retry-after': String(decision.retryAfterSeconds) }, { 'violated-policies': decision.violatedPolicies });
-      }
-      prepareUpstreamHeaders(req.headers, {
-        requestId,
-        clientIp,
-        proto: 'http',
-        forbidden: snapshot.forbiddenHeaders,
-        credentials: route.route.forwardCredentials ? [] : snapshot.credentialHeaders,
-        upgrade: false,
-      });
-      for (const [name, value] of Object.entries(auth.identityHeaders)) req.headers[name] = value;
-      await this.#activateAndProxy(route.route, route.upstreamPath, req, res, requestId); // steps: activate, proxy
+      const matched = matchRoute(snapshot, req); // step: route match
+      record.route = matched.route.name;
+      if (applyCors(snapshot, matched.route, req, res)) return; // step: cors (a preflight ends here)
+      const upstreamPath = await admit(this.deps, snapshot, matched, req, requestId, res); // steps: authenticate, rate limit
+      if (upstreamPath === null) return; // the client left
+      await this.#activateAndProxy(matched.route, upstreamPath, req, res, requestId); // steps: activate, proxy
     } catch (error) {
       this.#fail(req, res, requestId, error);
     }
-  }
-
-  #matchRoute(snapshot: GatewaySnapshot, req: IncomingMessage, record: RequestRecord): { route: RouteSpec; upstreamPath: string } {
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = normalisePath(queryAt === -1 ? url : url.slice(0, queryAt));
-    if (!path.ok) throw new Problem(400, 'bad-path', path.reason);
-    const request = { method: req.method ?? 'GET', host: req.headers.host, path, headers: req.headers };
-    // A preflight asks about the method it announces (Fetch §4.8), so it belongs to the
-    // route that would serve that method: matched as OPTIONS, a route listing only
-    // [GET, PUT] answered its own preflight with 405 and browsers never sent the PUT.
-    const preflight = isPreflight(req) ? snapshot.table.match({ ...request, method: String(req.headers['access-control-request-method']) }) : null;
-    const match = preflight?.kind === 'matched' && preflight.route.cors !== null ? preflight : snapshot.table.match(request);
-    if (match.kind !== 'matched') throw matchProblem(match);
-    record.route = match.route.name;
-    const query = queryAt === -1 ? '' : url.slice(queryAt);
-    return { route: match.route, upstreamPath: match.upstreamPath + query };
   }
 
   async #activateAndProxy(route: RouteSpec, path: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
@@ -129,7 +82,7 @@ export class Pipeline {
       }
     }
     if (!lease) throw new Error('no lease'); // unreachable: fixed routes always have one
-    if (clientGone(res)) return lease.release(); // it left while we waited: nothing to send, nothing to hold
+    if (clientGone(req)) return lease.release(); // it left while we waited: nothing to send, nothing to hold
     const firstLease = lease;
     const functionName = route.target.kind === 'function' ? route.target.name : null;
     const started = performance.now();

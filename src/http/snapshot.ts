@@ -2,6 +2,10 @@
 // CORS policies with prepared header values, and the header sets of SPEC §4.
 // Built beside the live one on reload and swapped in one reference (STYLE §6);
 // a request keeps the snapshot it started with.
+import type { Authenticator } from '../auth/authenticate.js';
+import type { JwksKeySet } from '../auth/jwt/jwks.js';
+import type { JwksRegistry } from '../auth/jwt/jwks-registry.js';
+import { compileAuthenticator, type AuthObserver } from '../auth/policy-authenticator.js';
 import type { ConfigProblem, GatewayConfig } from '../config/types.js';
 import { compileRouteTable } from '../routing/table.js';
 import type { RouteTable } from '../routing/types.js';
@@ -16,13 +20,23 @@ export interface GatewaySnapshot {
   readonly forbiddenHeaders: ReadonlySet<string>;
   /** Authorization and every API-key header: dropped unless a route forwards credentials. */
   readonly credentialHeaders: readonly string[];
+  /** Every auth policy's verifier, built once for this config. */
+  readonly authenticator: Authenticator;
+  /** The JWKS key sets this config uses (started when it goes live). */
+  readonly jwksInUse: ReadonlySet<JwksKeySet>;
+}
+
+/** Long-lived services a snapshot's compiled parts share across reloads. */
+export interface SnapshotServices {
+  readonly jwks: JwksRegistry;
+  readonly authObserver: AuthObserver;
 }
 
 export type SnapshotResult =
   | { readonly ok: true; readonly snapshot: GatewaySnapshot }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-export function compileSnapshot(config: GatewayConfig, version: number): SnapshotResult {
+export function compileSnapshot(config: GatewayConfig, version: number, services: SnapshotServices): SnapshotResult {
   const compiled = compileRouteTable(config.routes);
   if (!compiled.ok) return { ok: false, problems: compiled.problems };
   const forbidden = new Set<string>();
@@ -32,6 +46,7 @@ export function compileSnapshot(config: GatewayConfig, version: number): Snapsho
     else if (policy.in === 'header') credentials.add(policy.paramName);
   }
   const cors = new Map([...config.cors].map(([name, spec]) => [name, compileCors(spec)]));
+  const { authenticator, jwksInUse } = compileAuthenticator(config, services.jwks, services.authObserver);
   return {
     ok: true,
     snapshot: Object.freeze({
@@ -41,6 +56,8 @@ export function compileSnapshot(config: GatewayConfig, version: number): Snapsho
       cors,
       forbiddenHeaders: forbidden,
       credentialHeaders: Object.freeze([...credentials]),
+      authenticator,
+      jwksInUse,
     }),
   };
 }

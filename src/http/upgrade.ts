@@ -1,13 +1,14 @@
-// WebSocket upgrades (SPEC §4): the same route, cors-free, auth and rate-limit
-// steps as any request, then the socket is proxied both ways.
+// WebSocket upgrades (SPEC §4): the same route match, authentication and rate
+// limits as any request (no CORS: browsers do not preflight upgrades), then the
+// socket is proxied both ways.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RouteSpec } from '../config/types.js';
 import { ActivationError, type Lease } from '../functions/types.js';
-import { normalisePath } from '../routing/normalise.js';
 import { activatorFor, fixedLeaseFor } from './activate.js';
-import { prepareUpstreamHeaders } from './header-hygiene.js';
+import { admit, matchRoute } from './admission.js';
 import type { PipelineDeps } from './pipeline.js';
-import { activationProblem, matchProblem } from './problems.js';
+import { activationProblem } from './problems.js';
 import { Problem } from './problem.js';
 import { writeRawProblem } from './raw-problem.js';
 import { requestIdFor } from './request-id.js';
@@ -17,32 +18,14 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
   const requestId = requestIdFor(req.headers['x-request-id']);
   socket.on('error', () => socket.destroy());
   try {
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = normalisePath(queryAt === -1 ? url : url.slice(0, queryAt));
-    if (!path.ok) throw new Problem(400, 'bad-path', path.reason);
-    const match = snapshot.table.match({ method: req.method ?? 'GET', host: req.headers.host, path, headers: req.headers });
-    if (match.kind !== 'matched') throw matchProblem(match);
-    const route = match.route;
-    const auth = await deps.authenticator.authenticate(route, req);
-    if (auth.kind === 'refused') throw new Problem(auth.status, 'unauthorized', auth.detail, auth.headers);
-    const clientIp = deps.clientIp(req);
-    const decision = await deps.rateLimiter.check(route, { consumer: auth.consumer, clientIp }, req);
-    if (decision.kind === 'limited') throw new Problem(decision.status, 'rate-limited', 'rate limit exceeded', { 'retry-after': String(decision.retryAfterSeconds) });
-    prepareUpstreamHeaders(req.headers, {
-      requestId,
-      clientIp,
-      proto: 'http',
-      forbidden: snapshot.forbiddenHeaders,
-      credentials: route.forwardCredentials ? [] : snapshot.credentialHeaders,
-      upgrade: true,
-    });
-    for (const [name, value] of Object.entries(auth.identityHeaders)) req.headers[name] = value;
-    const lease = await leaseFor(deps, route, socket);
+    const matched = matchRoute(snapshot, req);
+    const path = await admit(deps, snapshot, matched, req, requestId, null);
+    if (path === null) return;
+    const lease = await leaseFor(deps, matched.route, socket);
     socket.once('close', () => lease.release());
     deps.proxy.upgrade(req, socket, head, {
       origin: lease.endpoint.origin,
-      path: match.upstreamPath + (queryAt === -1 ? '' : url.slice(queryAt)),
+      path,
       body: null,
       onProxyRequest: () => {},
       onResponse: () => {},
@@ -56,7 +39,7 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
   }
 }
 
-async function leaseFor(deps: PipelineDeps, route: Parameters<typeof fixedLeaseFor>[0], socket: Duplex): Promise<Lease> {
+async function leaseFor(deps: PipelineDeps, route: RouteSpec, socket: Duplex): Promise<Lease> {
   const fixed = fixedLeaseFor(route);
   if (fixed) return fixed;
   const activator = activatorFor(route, deps.functions);

@@ -19,17 +19,20 @@ export class JwksRegistry {
       if (uri.protocol === 'http:' && !isLoopback(uri.hostname)) {
         this.logger.warn({ policy, jwksUri: uri.href }, 'JWKS over plain http: keys can be replaced in transit');
       }
+      // Not started here: `validate` compiles policies without fetching anything.
       set = new JwksKeySet(uri, this.logger, this.timing);
-      set.start();
       this.#sets.set(id, set);
     }
     return set;
   }
 
-  /** Stop every set not in `inUse` (the ids of the live config). */
+  /** The live config uses exactly `inUse`: start those, stop and forget the rest. */
   retainOnly(inUse: ReadonlySet<JwksKeySet>): void {
     for (const [id, set] of this.#sets) {
-      if (inUse.has(set)) continue;
+      if (inUse.has(set)) {
+        set.start();
+        continue;
+      }
       set.stop();
       this.#sets.delete(id);
     }

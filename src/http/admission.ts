@@ -1,0 +1,84 @@
+// The steps every request and every WebSocket upgrade goes through before it may
+// reach a function: route match, authenticate, rate limit, then the identity and
+// header hygiene of SPEC §4. A refused request throws a Problem.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withoutQueryParam } from '../auth/api-keys.js';
+import type { RouteSpec } from '../config/types.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { RateLimiter } from '../ratelimit/limiter.js';
+import { normalisePath } from '../routing/normalise.js';
+import type { ClientIpOf } from './client-ip.js';
+import { isPreflight } from './cors-step.js';
+import { prepareUpstreamHeaders } from './header-hygiene.js';
+import { matchProblem } from './problems.js';
+import { Problem } from './problem.js';
+import type { GatewaySnapshot } from './snapshot.js';
+
+export interface AdmissionDeps {
+  readonly rateLimiter: RateLimiter;
+  readonly functions: FunctionRegistry;
+  readonly clientIp: ClientIpOf;
+}
+
+export interface MatchedRoute {
+  readonly route: RouteSpec;
+  /** The upstream path (rewrite applied), without the query. */
+  readonly path: string;
+  /** `?...` as received, or ''. */
+  readonly query: string;
+}
+
+/** Route match on the normalised path; 400, 404 and 405 are thrown as problems. */
+export function matchRoute(snapshot: GatewaySnapshot, req: IncomingMessage): MatchedRoute {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = normalisePath(queryAt === -1 ? url : url.slice(0, queryAt));
+  if (!path.ok) throw new Problem(400, 'bad-path', path.reason);
+  const request = { method: req.method ?? 'GET', host: req.headers.host, path, headers: req.headers };
+  // A preflight asks about the method it announces (Fetch §4.8), so it belongs to the
+  // route that would serve that method: matched as OPTIONS, a route listing only
+  // [GET, PUT] answered its own preflight with 405 and browsers never sent the PUT.
+  const preflight = isPreflight(req) ? snapshot.table.match({ ...request, method: String(req.headers['access-control-request-method']) }) : null;
+  const match = preflight?.kind === 'matched' && preflight.route.cors !== null ? preflight : snapshot.table.match(request);
+  if (match.kind !== 'matched') throw matchProblem(match);
+  return { route: match.route, path: match.upstreamPath, query: queryAt === -1 ? '' : url.slice(queryAt) };
+}
+
+/** The client closed its connection: nothing can be delivered, nothing should be held. */
+export function clientGone(req: IncomingMessage): boolean {
+  return req.socket.destroyed;
+}
+
+/**
+ * Authenticate, rate limit, then prepare the headers the function will see.
+ * Returns the upstream path and query, or null when the client left meanwhile.
+ * `res` receives the rate-limit headers (null for an upgrade: no response object).
+ */
+export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matched: MatchedRoute, req: IncomingMessage, requestId: string, res: ServerResponse | null): Promise<string | null> {
+  const route = matched.route;
+  const auth = await snapshot.authenticator.authenticate(route, req); // step: authenticate
+  if (auth.kind === 'refused') {
+    // SPEC §2 `wake: any`: an unauthenticated request may wake the function, still refused.
+    if (route.wake === 'any' && route.target.kind === 'function') deps.functions.get(route.target.name)?.prewake();
+    throw new Problem(auth.status, auth.status === 401 ? 'unauthorized' : 'forbidden', auth.detail, auth.headers, { reason: auth.reason });
+  }
+  if (clientGone(req)) return null; // left during authentication: no lease, no wake for nobody
+  const clientIp = deps.clientIp(req);
+  const decision = await deps.rateLimiter.check(route, { consumer: auth.consumer, clientIp }, req); // step: rate limit
+  if (clientGone(req)) return null;
+  if (res) for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
+  if (decision.kind === 'limited') {
+    throw new Problem(decision.status, 'rate-limited', 'rate limit exceeded', { 'retry-after': String(decision.retryAfterSeconds) }, { 'violated-policies': decision.violatedPolicies });
+  }
+  prepareUpstreamHeaders(req.headers, {
+    requestId,
+    clientIp,
+    proto: 'http',
+    forbidden: snapshot.forbiddenHeaders,
+    credentials: route.forwardCredentials ? [] : snapshot.credentialHeaders,
+    upgrade: res === null,
+  });
+  for (const name in auth.identityHeaders) req.headers[name] = auth.identityHeaders[name];
+  const query = auth.credentialQueryParam === null ? matched.query : withoutQueryParam(matched.query, auth.credentialQueryParam);
+  return matched.path + query;
+}
