@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { formatRouteTable } from './admin/route-summary.js';
 import { hashApiKey, newApiKey } from './auth/api-key-material.js';
+import { signDevToken } from './auth/dev-token.js';
 import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
@@ -93,6 +94,36 @@ keys
   .action(async (key: string | undefined) => {
     const material = key ?? (await readStdin()).replace(/\r?\n$/, '');
     process.stdout.write(hashApiKey(material) + '\n');
+  });
+
+program
+  .command('token')
+  .description('development only: sign a test JWT with a local private key or an HS secret')
+  .option('--key <file>', 'PEM private key (ES*, RS*, PS*, EdDSA)')
+  .option('--secret-env <var>', 'environment variable holding an HS secret')
+  .option('--alg <alg>', 'signing algorithm', 'ES256')
+  .option('--sub <subject>', 'the sub claim', 'user-1')
+  .option('--iss <issuer>', 'the iss claim')
+  .option('--aud <audience>', 'the aud claim')
+  .option('--scope <scopes>', 'space-separated scopes')
+  .option('--kid <kid>', 'key id for the header')
+  .option('--claim <name=value...>', 'extra claims', [])
+  .addOption(new Option('--ttl <duration>', 'lifetime').default(3_600_000, '1h').argParser(duration))
+  .action((flags: { key?: string; secretEnv?: string; alg: string; sub: string; iss?: string; aud?: string; scope?: string; kid?: string; claim: string[]; ttl: number }) => {
+    const extraClaims = Object.fromEntries(flags.claim.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    const token = signDevToken({
+      keyFile: flags.key ?? null,
+      secretEnv: flags.secretEnv ?? null,
+      alg: flags.alg,
+      subject: flags.sub,
+      issuer: flags.iss ?? null,
+      audience: flags.aud ?? null,
+      scope: flags.scope ?? null,
+      ttlSeconds: Math.floor(flags.ttl / 1000),
+      kid: flags.kid ?? null,
+      extraClaims,
+    });
+    process.stdout.write(token + '\n');
   });
 
 interface ServeFlags extends SourceFlags {
