@@ -132,6 +132,7 @@ interface ServeFlags extends SourceFlags {
   adminPort: number;
   adminHost: string;
   trustProxy?: string;
+  redis?: string;
   logLevel: LevelWithSilent;
   shutdownTimeout: number;
 }
@@ -148,6 +149,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       sources: sourcesFrom(flags),
       backend: flags.backend,
       trustProxy: flags.trustProxy,
+      redisUrl: flags.redis,
       adminToken: process.env.GATEHOUSE_ADMIN_TOKEN ?? null,
       shutdownTimeoutMs: flags.shutdownTimeout,
       logger,

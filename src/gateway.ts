@@ -21,7 +21,8 @@ import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from './proxy/agents.js';
 import { UpstreamProxy } from './proxy/upstream.js';
-import { UnlimitedRateLimiter } from './ratelimit/limiter.js';
+import { MemoryStore } from './ratelimit/memory-store.js';
+import { RedisStore } from './ratelimit/redis-store.js';
 import { normalisePath } from './routing/normalise.js';
 
 export interface GatewayOptions {
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   readonly sources: ConfigSources;
   readonly backend: 'local' | 'kubernetes';
   readonly trustProxy?: string;
+  /** Shared rate-limit state; absent: process memory. */
+  readonly redisUrl?: string;
   readonly adminToken: string | null;
   readonly shutdownTimeoutMs: number;
   readonly logger: Logger;
@@ -54,9 +57,38 @@ export async function loadSnapshot(sources: ConfigSources, version: number, serv
   return compiled.ok ? { ok: true, value: compiled.snapshot } : compiled;
 }
 
-/** For `validate` and `routes`: policies compile, nothing is fetched or counted. */
+/** For `validate` and `routes`: policies compile, nothing is fetched, counted or stored. */
 export function offlineServices(logger: Logger): SnapshotServices {
-  return { jwks: new JwksRegistry(logger), authObserver: { failed: () => {} } };
+  const memory = new MemoryStore();
+  return {
+    jwks: new JwksRegistry(logger),
+    authObserver: { failed: () => {} },
+    rateLimitStore: memory,
+    fallbackStore: memory,
+    rateLimitObserver: { decided: () => {}, storeFailed: () => {} },
+    logger,
+  };
+}
+
+function onlineServices(options: GatewayOptions, metrics: GatewayMetrics): SnapshotServices {
+  const logger = options.logger;
+  const fallbackStore = new MemoryStore();
+  let fellBack = false;
+  return {
+    jwks: new JwksRegistry(logger),
+    authObserver: { failed: (policy, reason) => metrics.authFailures.labels(policy, reason).inc() },
+    rateLimitStore: options.redisUrl ? new RedisStore(options.redisUrl, logger) : fallbackStore,
+    fallbackStore,
+    rateLimitObserver: {
+      decided: (policy, decision) => metrics.rateLimitDecisions.labels(policy, decision).inc(),
+      storeFailed: (mode) => {
+        metrics.rateLimitStoreErrors.labels(mode).inc();
+        if (!fellBack) logger.warn({ mode }, 'rate-limit store failed; onStoreError decides until it is back');
+        fellBack = true;
+      },
+    },
+    logger,
+  };
 }
 
 export class Gateway {
@@ -74,10 +106,7 @@ export class Gateway {
   static async create(options: GatewayOptions): Promise<Gateway> {
     if (options.backend !== 'local') throw new Error(`backend "${options.backend}" is not available yet; use --backend local`);
     const metrics = new GatewayMetrics();
-    const services: SnapshotServices = {
-      jwks: new JwksRegistry(options.logger),
-      authObserver: { failed: (policy, reason) => metrics.authFailures.labels(policy, reason).inc() },
-    };
+    const services = onlineServices(options, metrics);
     const first = await loadSnapshot(options.sources, 1, services);
     if (!first.ok) throw new ConfigRefused(first.problems);
     return new Gateway(options, first.value, metrics, services);
@@ -132,7 +161,6 @@ export class Gateway {
     if (!trust.ok) throw new Error(trust.error);
     const deps: PipelineDeps = {
       snapshot: () => this.store.current,
-      rateLimiter: new UnlimitedRateLimiter(),
       functions: this.functions,
       proxy: new UpstreamProxy(this.#agents),
       metrics: this.metrics,
@@ -183,6 +211,8 @@ export class Gateway {
     await this.#backend.stop();
     destroyUpstreamAgents(this.#agents);
     this.services.jwks.stopAll();
+    await this.services.rateLimitStore.close();
+    await this.services.fallbackStore.close();
     if (this.#admin) {
       this.#admin.closeAllConnections();
       await new Promise<void>((resolve) => this.#admin?.close(() => resolve()));

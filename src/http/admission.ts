@@ -5,7 +5,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withoutQueryParam } from '../auth/api-keys.js';
 import type { RouteSpec } from '../config/types.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { RateLimiter } from '../ratelimit/limiter.js';
 import { normalisePath } from '../routing/normalise.js';
 import type { ClientIpOf } from './client-ip.js';
 import { isPreflight } from './cors-step.js';
@@ -15,7 +14,6 @@ import { Problem } from './problem.js';
 import type { GatewaySnapshot } from './snapshot.js';
 
 export interface AdmissionDeps {
-  readonly rateLimiter: RateLimiter;
   readonly functions: FunctionRegistry;
   readonly clientIp: ClientIpOf;
 }
@@ -64,7 +62,8 @@ export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matc
   }
   if (clientGone(req)) return null; // left during authentication: no lease, no wake for nobody
   const clientIp = deps.clientIp(req);
-  const decision = await deps.rateLimiter.check(route, { consumer: auth.consumer, clientIp }, req); // step: rate limit
+  const subject = { consumer: auth.consumer, clientIp, claims: auth.claims, plan: auth.rateLimitPlan };
+  const decision = await snapshot.rateLimiter.check(route, subject, req); // step: rate limit
   if (clientGone(req)) return null;
   if (res) for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
   if (decision.kind === 'limited') {

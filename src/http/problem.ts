@@ -43,6 +43,10 @@ export function problemBody(problem: Problem, requestId: string): string {
   });
 }
 
+function keepsOnProblem(name: string): boolean {
+  return name === 'x-request-id' || name === 'vary' || name.startsWith('access-control-') || name.startsWith('ratelimit');
+}
+
 /** Write a problem, unless a response already began (then the connection is cut).
  * With `endWhen`, the answer goes out at once but the response ends only when it
  * settles (an unread request body is discarded meanwhile, see linger.ts). */
@@ -53,8 +57,10 @@ export function sendProblem(res: ServerResponse, problem: Problem, requestId: st
   }
   const body = problemBody(problem, requestId);
   for (const name of res.getHeaderNames()) {
-    // Upstream or CORS headers set before the failure do not describe this answer.
-    if (name !== 'x-request-id' && !name.startsWith('access-control-')) res.removeHeader(name);
+    // The gateway's own headers still hold (the request id, CORS, the rate-limit state
+    // after this request: SPEC §4 wants them on every response of a limited route);
+    // anything else set before the failure does not describe this answer.
+    if (!keepsOnProblem(name)) res.removeHeader(name);
   }
   res.statusCode = problem.status;
   res.setHeader('content-type', 'application/problem+json');

@@ -7,6 +7,11 @@ import type { JwksKeySet } from '../auth/jwt/jwks.js';
 import type { JwksRegistry } from '../auth/jwt/jwks-registry.js';
 import { compileAuthenticator, type AuthObserver } from '../auth/policy-authenticator.js';
 import type { ConfigProblem, GatewayConfig } from '../config/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { RateLimiter } from '../ratelimit/limiter.js';
+import type { MemoryStore } from '../ratelimit/memory-store.js';
+import { PolicyRateLimiter, type RateLimitObserver } from '../ratelimit/policy-limiter.js';
+import type { RateLimitStore } from '../ratelimit/store.js';
 import { compileRouteTable } from '../routing/table.js';
 import type { RouteTable } from '../routing/types.js';
 import { compileCors, type CompiledCors } from './cors.js';
@@ -24,12 +29,20 @@ export interface GatewaySnapshot {
   readonly authenticator: Authenticator;
   /** The JWKS key sets this config uses (started when it goes live). */
   readonly jwksInUse: ReadonlySet<JwksKeySet>;
+  /** Every rate-limit policy, on the gateway's store. */
+  readonly rateLimiter: RateLimiter;
 }
 
 /** Long-lived services a snapshot's compiled parts share across reloads. */
 export interface SnapshotServices {
   readonly jwks: JwksRegistry;
   readonly authObserver: AuthObserver;
+  /** Memory by default, Redis with --redis. */
+  readonly rateLimitStore: RateLimitStore;
+  /** Where `onStoreError: local` decides while the store is down. */
+  readonly fallbackStore: MemoryStore;
+  readonly rateLimitObserver: RateLimitObserver;
+  readonly logger: Logger;
 }
 
 export type SnapshotResult =
@@ -47,6 +60,7 @@ export function compileSnapshot(config: GatewayConfig, version: number, services
   }
   const cors = new Map([...config.cors].map(([name, spec]) => [name, compileCors(spec)]));
   const { authenticator, jwksInUse } = compileAuthenticator(config, services.jwks, services.authObserver);
+  const rateLimiter = new PolicyRateLimiter(config.rateLimits, services.rateLimitStore, services.fallbackStore, services.rateLimitObserver, services.logger);
   return {
     ok: true,
     snapshot: Object.freeze({
@@ -58,6 +72,7 @@ export function compileSnapshot(config: GatewayConfig, version: number, services
       credentialHeaders: Object.freeze([...credentials]),
       authenticator,
       jwksInUse,
+      rateLimiter,
     }),
   };
 }

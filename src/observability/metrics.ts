@@ -58,6 +58,12 @@ export class GatewayMetrics {
     labelNames: ['policy', 'decision'] as const,
     registers: [this.registry],
   });
+  readonly rateLimitStoreErrors = new Counter({
+    name: 'gatehouse_ratelimit_store_errors_total',
+    help: 'Rate-limit decisions made without the store, by the onStoreError mode applied.',
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+  });
   readonly authFailures = new Counter({
     name: 'gatehouse_auth_failures_total',
     help: 'Authentication failures, by policy and reason.',

@@ -17,17 +17,14 @@ export type RateDecision =
 export interface RateLimitSubject {
   readonly consumer: string | null;
   readonly clientIp: string;
+  /** Verified JWT claims, for `key: claim:NAME`. */
+  readonly claims: Readonly<Record<string, unknown>> | null;
+  /** An API key's own plan: replaces the route's policies for that key. */
+  readonly plan: string | null;
 }
 
 export interface RateLimiter {
   check(route: RouteSpec, subject: RateLimitSubject, req: IncomingMessage): RateDecision | Promise<RateDecision>;
 }
 
-const ALLOWED: RateDecision = Object.freeze({ kind: 'allowed', headers: Object.freeze({}) });
-
-/** Admits everything: routes without `rateLimit`, and the slot until the rate-limit issue lands. */
-export class UnlimitedRateLimiter implements RateLimiter {
-  check(): RateDecision {
-    return ALLOWED;
-  }
-}
+export const ALLOWED: RateDecision = Object.freeze({ kind: 'allowed', headers: Object.freeze({}) });

@@ -1,0 +1,86 @@
+// Rate-limit state in Redis, shared by every replica (SPEC §3): one round trip
+// per request for all its buckets (one Lua script, registered with defineCommand
+// and run by EVALSHA), Redis's clock (TIME) rather than each gateway's, and keys
+// that expire when their bucket is full again.
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.js';
+import { decide, emissionInterval, type GcraDecision } from './gcra.js';
+import type { BucketRequest, RateLimitStore } from './store.js';
+
+// The same GCRA as gcra.ts, on Redis's clock: admit only if every bucket admits,
+// then store each new TAT with a TTL of its debt. Returns the admission, the time
+// used, and each bucket's TAT before this request, so the gateway computes the
+// headers with gcra.ts from exactly the state Redis decided on.
+const TAKE_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local before = {}
+local allowed = 1
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local capacity = tonumber(ARGV[2 * i])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+  if tat < now then tat = now end
+  before[i] = tat
+  if tat + interval - now > capacity then allowed = 0 end
+end
+local out = { allowed, string.format('%.6f', now) }
+for i = 1, #KEYS do
+  if allowed == 1 then
+    local after = before[i] + tonumber(ARGV[2 * i - 1])
+    redis.call('SET', KEYS[i], string.format('%.6f', after), 'PX', math.ceil(after - now))
+  end
+  out[#out + 1] = string.format('%.6f', before[i])
+end
+return out
+`;
+
+type TakeCommand = (numKeys: number, ...args: Array<string | number>) => Promise<[number, string, ...string[]]>;
+
+export class RedisStore implements RateLimitStore {
+  readonly kind = 'redis';
+  readonly #redis: Redis & { gatehouseTake: TakeCommand };
+  #reportedDown = false;
+
+  constructor(url: string, private readonly logger: Logger) {
+    const redis = new Redis(url, {
+      // Fail fast while Redis is away: onStoreError decides what a request gets,
+      // nothing waits in an offline queue. ioredis reconnects by itself.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 1000,
+      retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),
+    });
+    redis.defineCommand('gatehouseTake', { lua: TAKE_SCRIPT });
+    redis.on('error', (error: Error) => this.#down(error));
+    redis.on('ready', () => {
+      if (this.#reportedDown) logger.info({ store: 'redis' }, 'rate-limit store is back');
+      this.#reportedDown = false;
+    });
+    this.#redis = redis as Redis & { gatehouseTake: TakeCommand };
+  }
+
+  async decide(buckets: readonly BucketRequest[]): Promise<GcraDecision> {
+    const args: Array<string | number> = buckets.map((bucket) => bucket.key);
+    for (const bucket of buckets) {
+      const interval = emissionInterval(bucket.limit);
+      args.push(interval, (bucket.limit.requests + bucket.limit.burst) * interval);
+    }
+    const [, now, ...before] = await this.#redis.gatehouseTake(buckets.length, ...args);
+    return decide(
+      buckets.map((bucket) => bucket.limit),
+      before.map(Number),
+      Number(now),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+
+  #down(error: Error): void {
+    if (this.#reportedDown) return;
+    this.#reportedDown = true;
+    this.logger.warn({ store: 'redis', err: error.message }, 'rate-limit store unavailable');
+  }
+}
