@@ -53,12 +53,25 @@ function checked(key: string): Verdict<string> {
   return { ok: true, value: key };
 }
 
-/** The query string without the API-key parameter (for routes that do not forward credentials). */
+/**
+ * The query string without the API-key parameter (for routes that do not forward
+ * credentials). Pair by pair, so every other byte goes upstream as the client sent
+ * it: re-serialising through URLSearchParams turned `a%20b` into `a+b`, `~` into
+ * `%7E` and `flag` into `flag=`.
+ */
 export function withoutQueryParam(query: string, name: string): string {
   if (query === '') return query;
-  const params = new URLSearchParams(query.slice(1));
-  if (!params.has(name)) return query;
-  params.delete(name);
-  const rest = params.toString();
+  const pairs = query.slice(1).split('&');
+  const kept = pairs.filter((pair) => formName(pair) !== name);
+  if (kept.length === pairs.length) return query;
+  const rest = kept.join('&');
   return rest === '' ? '' : `?${rest}`;
+}
+
+/** A pair's name decoded as `#fromQuery` decodes it (URLSearchParams: `+`, percent-escapes),
+ * so the parameter removed is exactly the one that was read. */
+function formName(pair: string): string | undefined {
+  const equals = pair.indexOf('=');
+  const raw = equals === -1 ? pair : pair.slice(0, equals);
+  return new URLSearchParams(`${raw}=`).keys().next().value;
 }

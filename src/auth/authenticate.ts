@@ -18,8 +18,8 @@ export type AuthOutcome =
       readonly claims: Readonly<Record<string, unknown>> | null;
       /** An API key's own rate-limit plan, replacing the route's policies. */
       readonly rateLimitPlan: string | null;
-      /** A query parameter carrying the credential, to drop before proxying. */
-      readonly credentialQueryParam: string | null;
+      /** Query parameters carrying the route's API keys, to drop before proxying. */
+      readonly credentialQueryParams: readonly string[];
     }
   | {
       readonly kind: 'refused';
@@ -40,6 +40,6 @@ export const PUBLIC_ADMISSION: AuthOutcome = Object.freeze({
   identityHeaders: Object.freeze({}),
   claims: null,
   rateLimitPlan: null,
-  credentialQueryParam: null,
+  credentialQueryParams: Object.freeze([]),
 });
 

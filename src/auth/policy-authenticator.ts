@@ -21,11 +21,14 @@ type CompiledPolicy =
   | { readonly kind: 'apiKey'; readonly spec: ApiKeyPolicySpec; readonly verifier: ApiKeyVerifier };
 
 const REALM = 'Bearer realm="gatehouse"';
+const NO_PARAMS: readonly string[] = Object.freeze([]);
 
 export class PolicyAuthenticator implements Authenticator {
   constructor(
     private readonly policies: ReadonlyMap<string, CompiledPolicy>,
     private readonly observer: AuthObserver,
+    /** Route name → query parameters to drop upstream (see `credentialQueryParams`). */
+    private readonly queryParams: ReadonlyMap<string, readonly string[]>,
   ) {}
 
   async authenticate(route: RouteSpec, req: IncomingMessage): Promise<AuthOutcome> {
@@ -41,11 +44,11 @@ export class PolicyAuthenticator implements Authenticator {
         token ??= bearerToken(req);
         tokenPresented ||= token.ok || token.reason !== 'missing';
         const verdict = token.ok ? await policy.verifier.verify(token.value) : token;
-        if (verdict.ok) return admitJwt(route, policy.spec, verdict.value);
+        if (verdict.ok) return this.#admitted(name, admitJwt(route, policy.spec, verdict.value, this.#queryParamsOf(route)));
         failures.push([name, verdict.reason]);
       } else {
         const verdict = policy.verifier.verify(req);
-        if (verdict.ok) return admitApiKey(route, policy.spec, verdict.value);
+        if (verdict.ok) return admitApiKey(policy.spec, verdict.value, this.#queryParamsOf(route));
         failures.push([name, verdict.reason]);
       }
     }
@@ -60,9 +63,20 @@ export class PolicyAuthenticator implements Authenticator {
       headers: challenge ? { 'www-authenticate': challenge } : {},
     };
   }
+
+  /** A valid token without a route scope is refused (403) and counted like any other
+   * refusal, as gatehouse_auth_failures_total{reason="scope"} (SPEC §6). */
+  #admitted(policy: string, outcome: AuthOutcome): AuthOutcome {
+    if (outcome.kind === 'refused') this.observer.failed(policy, outcome.reason);
+    return outcome;
+  }
+
+  #queryParamsOf(route: RouteSpec): readonly string[] {
+    return this.queryParams.get(route.name) ?? NO_PARAMS;
+  }
 }
 
-function admitJwt(route: RouteSpec, spec: JwtPolicySpec, identity: JwtIdentity): AuthOutcome {
+function admitJwt(route: RouteSpec, spec: JwtPolicySpec, identity: JwtIdentity, queryParams: readonly string[]): AuthOutcome {
   const missing = route.scopes.filter((scope) => !identity.scopes.has(scope));
   if (missing.length > 0) {
     return {
@@ -81,12 +95,12 @@ function admitJwt(route: RouteSpec, spec: JwtPolicySpec, identity: JwtIdentity):
     identityHeaders: identityHeaders(consumer, spec.name, spec.forwardClaims, identity.claims),
     claims: identity.claims,
     rateLimitPlan: null,
-    credentialQueryParam: null,
+    credentialQueryParams: queryParams,
   };
 }
 
 /** API keys carry no scopes: a route's `scopes` constrain JWT consumers (SPEC §2: "JWT scope/scp claim"). */
-function admitApiKey(route: RouteSpec, spec: ApiKeyPolicySpec, key: { id: string; rateLimit: string | null }): AuthOutcome {
+function admitApiKey(spec: ApiKeyPolicySpec, key: { id: string; rateLimit: string | null }, queryParams: readonly string[]): AuthOutcome {
   return {
     kind: 'admitted',
     consumer: key.id,
@@ -94,7 +108,7 @@ function admitApiKey(route: RouteSpec, spec: ApiKeyPolicySpec, key: { id: string
     identityHeaders: identityHeaders(key.id, spec.name, {}, null),
     claims: null,
     rateLimitPlan: key.rateLimit,
-    credentialQueryParam: spec.in === 'query' && !route.forwardCredentials ? spec.paramName : null,
+    credentialQueryParams: queryParams,
   };
 }
 
@@ -109,7 +123,26 @@ export function compileAuthenticator(config: GatewayConfig, jwks: JwksRegistry, 
     }
     policies.set(name, { kind: 'jwt', spec, verifier: new JwtVerifier(spec, keySourceFor(name, spec, jwks, jwksInUse)) });
   }
-  return { authenticator: new PolicyAuthenticator(policies, observer), jwksInUse };
+  return { authenticator: new PolicyAuthenticator(policies, observer, credentialQueryParams(config.routes, policies)), jwksInUse };
+}
+
+/**
+ * Per route that does not forward credentials: the query parameters its query-key
+ * policies read. They are dropped upstream whichever policy admitted: a request
+ * admitted by its token must not carry a valid API key to the function either.
+ */
+function credentialQueryParams(routes: readonly RouteSpec[], policies: ReadonlyMap<string, CompiledPolicy>): Map<string, readonly string[]> {
+  const byRoute = new Map<string, readonly string[]>();
+  for (const route of routes) {
+    if (route.auth.kind === 'public' || route.forwardCredentials) continue;
+    const params = new Set<string>();
+    for (const name of route.auth.names) {
+      const policy = policies.get(name);
+      if (policy?.kind === 'apiKey' && policy.spec.in === 'query') params.add(policy.spec.paramName);
+    }
+    if (params.size > 0) byRoute.set(route.name, Object.freeze([...params]));
+  }
+  return byRoute;
 }
 
 function keySourceFor(name: string, spec: JwtPolicySpec, jwks: JwksRegistry, inUse: Set<JwksKeySet>): KeySource {

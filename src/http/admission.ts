@@ -78,6 +78,7 @@ export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matc
     upgrade: res === null,
   });
   for (const name in auth.identityHeaders) req.headers[name] = auth.identityHeaders[name];
-  const query = auth.credentialQueryParam === null ? matched.query : withoutQueryParam(matched.query, auth.credentialQueryParam);
+  let query = matched.query;
+  for (const param of auth.credentialQueryParams) query = withoutQueryParam(query, param);
   return matched.path + query;
 }

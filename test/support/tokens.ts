@@ -38,9 +38,10 @@ function pair(kid: string, privateKey: KeyObject, publicKey: KeyObject): TestKey
 
 export const nowS = (): number => Math.floor(Date.now() / 1000);
 
-/** A signed token via jsonwebtoken (the honest path). */
-export function sign(payload: Record<string, unknown>, key: KeyObject | string, alg: jwt.Algorithm, kid?: string): string {
-  return jwt.sign(payload, key, { algorithm: alg, keyid: kid, noTimestamp: true });
+/** A signed token via jsonwebtoken (the honest path). The payload's own `iat` is kept
+ * (none is added when it has none); `keyid` only when given (jsonwebtoken refuses undefined). */
+export function signJwt(payload: Record<string, unknown>, key: KeyObject | string, alg: jwt.Algorithm, kid?: string): string {
+  return jwt.sign({ ...payload }, key, { algorithm: alg, noTimestamp: payload.iat === undefined, ...(kid === undefined ? {} : { keyid: kid }) });
 }
 
 /** A token assembled by hand: any header, any payload, a chosen signature. */

@@ -8,7 +8,7 @@ const MAX_BYTES = 1024 * 1024;
 export function fetchJson(url: URL, timeoutMs: number): Promise<unknown> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.get(url, { timeout: timeoutMs, headers: { accept: 'application/json' }, agent: false }, (res) => {
+    const req = client.get(url, { headers: { accept: 'application/json' }, agent: false }, (res) => {
       if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
         res.resume();
         reject(new Error(`HTTP ${res.statusCode}`));
@@ -30,7 +30,11 @@ export function fetchJson(url: URL, timeoutMs: number): Promise<unknown> {
       });
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    // A deadline for the whole exchange. http's `timeout` option is an idle timer that
+    // every chunk re-arms: an endpoint trickling a byte at a time held the fetch, and
+    // every request waiting on it, indefinitely.
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.once('close', () => clearTimeout(deadline));
     req.on('error', reject);
   });
 }

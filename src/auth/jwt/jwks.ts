@@ -14,6 +14,8 @@ export type KeyLookup =
 export interface JwksTiming {
   readonly fetchTimeoutMs: number;
   readonly refreshEveryMs: number;
+  /** At most one unknown-kid refetch per this (SPEC §3: 30 s); also spaces the fetches
+   * requests trigger while the set has never loaded. */
   readonly unknownKidCooldownMs: number;
 }
 
@@ -29,7 +31,8 @@ export class JwksKeySet {
   #unnamed: StoredKey | null = null;
   #loaded = false;
   #fetching: Promise<void> | null = null;
-  #lastUnknownKidFetch = Number.NEGATIVE_INFINITY;
+  /** When a request last made us fetch, per cause (performance.now() ms). */
+  readonly #lastFetchFor = { unloaded: Number.NEGATIVE_INFINITY, unknownKid: Number.NEGATIVE_INFINITY };
   #timer: NodeJS.Timeout | undefined;
   /** Fetches attempted so far (observable in tests and logs). */
   fetches = 0;
@@ -53,14 +56,11 @@ export class JwksKeySet {
   }
 
   async keyFor(kid: string | null): Promise<KeyLookup> {
-    if (!this.#loaded) await (this.#fetching ?? this.refresh());
+    if (!this.#loaded) await this.#fetchForRequest('unloaded');
     if (!this.#loaded) return { kind: 'unavailable' };
     const found = this.#lookup(kid);
     if (found.kind !== 'unknown-kid') return found;
-    const now = performance.now();
-    if (now - this.#lastUnknownKidFetch < this.timing.unknownKidCooldownMs) return found;
-    this.#lastUnknownKidFetch = now;
-    await (this.#fetching ?? this.refresh());
+    await this.#fetchForRequest('unknownKid');
     return this.#lookup(kid);
   }
 
@@ -70,6 +70,21 @@ export class JwksKeySet {
       this.#fetching = null;
     });
     return this.#fetching;
+  }
+
+  /**
+   * A fetch a request asks for: it joins one in flight (a request that arrived while
+   * the unknown-kid refetch ran was refused at once, though that fetch brought its
+   * key), else starts one at most once per cooldown for each cause. Before, a key set
+   * that had never loaded fetched again for every request: an endpoint that was down
+   * at start-up received the gateway's whole JWT traffic.
+   */
+  async #fetchForRequest(cause: 'unloaded' | 'unknownKid'): Promise<void> {
+    if (this.#fetching) return this.#fetching;
+    const now = performance.now();
+    if (now - this.#lastFetchFor[cause] < this.timing.unknownKidCooldownMs) return;
+    this.#lastFetchFor[cause] = now;
+    return this.refresh();
   }
 
   #lookup(kid: string | null): KeyLookup {
@@ -87,6 +102,8 @@ export class JwksKeySet {
     try {
       const document = await fetchJson(this.uri, this.timing.fetchTimeoutMs);
       const { keys, unnamed, skipped } = parseKeySet(document);
+      // A set with no usable key is a broken answer, not a rotation to nothing.
+      if (keys.size === 0 && unnamed === null) throw new Error(`no usable signing key in the set (${skipped} skipped)`);
       this.#keys = keys;
       this.#unnamed = unnamed;
       this.#loaded = true;

@@ -16,8 +16,8 @@ export function readTokenHeader(token: string, allowed: ReadonlySet<string>): Ve
   const parts = token.split('.');
   if (parts.length !== 3) return refuse('malformed');
   const [head, body, signature] = parts as [string, string, string];
-  // Base64url without padding (RFC 7515 §2); an empty signature is 'alg: none'.
-  if (!SEGMENT.test(head) || !SEGMENT.test(body) || !SEGMENT.test(signature)) return refuse('malformed');
+  // Base64url without padding (RFC 7515 §2).
+  if (!SEGMENT.test(head) || !SEGMENT.test(body)) return refuse('malformed');
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8'));
@@ -29,5 +29,8 @@ export function readTokenHeader(token: string, allowed: ReadonlySet<string>): Ve
   if (typeof alg !== 'string' || !allowed.has(alg)) return refuse('algorithm');
   if (crit !== undefined) return refuse('algorithm'); // RFC 7515 §4.1.11: no extension is understood
   if (kid !== undefined && typeof kid !== 'string') return refuse('malformed');
+  // The signature only after alg: an unsecured JWS (alg none, RFC 7519 §6) has an
+  // empty one, and must count as 'algorithm' in the metrics, not 'malformed'.
+  if (!SEGMENT.test(signature)) return refuse('malformed');
   return { ok: true, value: { alg, kid: kid ?? null } };
 }

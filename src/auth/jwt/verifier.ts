@@ -22,6 +22,9 @@ export interface JwtIdentity {
   readonly scopes: ReadonlySet<string>;
 }
 
+/** What node refuses in a header value (ERR_INVALID_CHAR): CTLs but HTAB, and anything past U+00FF. */
+const HEADER_UNSAFE = /[^\t\x20-\x7e\x80-\xff]/;
+
 const LOOKUP_FAILURE: Readonly<Record<Exclude<KeyLookup['kind'], 'key'>, AuthFailureReason>> = {
   'unknown-kid': 'unknown-key',
   'kid-required': 'unknown-key',
@@ -47,7 +50,7 @@ export class JwtVerifier {
 
   async verify(token: string): Promise<Verdict<JwtIdentity>> {
     const cacheKey = TokenCache.keyOf(token);
-    const cached = this.#cache.get(cacheKey);
+    const cached = this.#cache.get(cacheKey, this.nowS());
     if (cached) return { ok: true, value: cached };
     const header = readTokenHeader(token, this.#allowed);
     if (!header.ok) return header;
@@ -55,13 +58,16 @@ export class JwtVerifier {
     const found = await this.keys.keyFor(kid);
     if (found.kind !== 'key') return refuse(LOOKUP_FAILURE[found.kind]);
     if (!keyFitsAlgorithm(found.key, alg) || (found.alg !== null && found.alg !== alg)) return refuse('algorithm');
-    const now = this.nowS();
+    const now = this.nowS(); // after the key lookup, which may have waited for a JWKS fetch
     const checked = alg === 'EdDSA' ? verifyEdDsa(token, found.key, this.#rules, now) : this.#verifyWithJsonwebtoken(token, found.key, alg, now);
     if (!checked.ok) return checked;
     const claims = checkGatehouseClaims(checked.value, this.#rules, now);
     if (!claims.ok) return claims;
     const subject = claims.value.sub;
-    if (typeof subject !== 'string' || subject === '') return refuse('claims'); // the consumer is POLICY:SUB
+    // The consumer is POLICY:SUB and goes upstream in X-Gatehouse-Consumer: a sub that
+    // cannot be a header value (CR LF, NUL, '日本') had a signed token answered 502
+    // 'upstream failed', though no upstream was asked.
+    if (typeof subject !== 'string' || subject === '' || HEADER_UNSAFE.test(subject)) return refuse('claims');
     const identity: JwtIdentity = { subject, claims: claims.value, scopes: scopesOf(claims.value) };
     this.#cache.set(cacheKey, identity, typeof claims.value.exp === 'number' ? claims.value.exp : null, now);
     return { ok: true, value: identity };
@@ -110,6 +116,10 @@ function reasonOf(error: unknown): AuthFailureReason {
   if (message === 'invalid signature') return 'signature';
   if (message.startsWith('jwt audience invalid') || message.startsWith('jwt issuer invalid')) return 'claims';
   if (message.startsWith('invalid algorithm')) return 'algorithm';
+  // A non-numeric exp/nbf: the reasons claims.ts gives it on the EdDSA path (and
+  // requireExp for exp), so one token is counted alike whatever its algorithm.
+  if (message === 'invalid exp value') return 'expired';
+  if (message === 'invalid nbf value') return 'not-yet-valid';
   return 'malformed';
 }
 
