@@ -133,6 +133,8 @@ interface ServeFlags extends SourceFlags {
   adminHost: string;
   trustProxy?: string;
   redis?: string;
+  kubeconfig?: string;
+  namespace?: string;
   logLevel: LevelWithSilent;
   shutdownTimeout: number;
 }
@@ -150,6 +152,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       backend: flags.backend,
       trustProxy: flags.trustProxy,
       redisUrl: flags.redis,
+      kubeconfig: flags.kubeconfig,
+      namespace: flags.namespace,
       adminToken: process.env.GATEHOUSE_ADMIN_TOKEN ?? null,
       shutdownTimeoutMs: flags.shutdownTimeout,
       logger,

@@ -11,6 +11,7 @@ import { ConfigStore, type BuildResult } from './config/store.js';
 import type { ConfigProblem, ConfigSources } from './config/types.js';
 import { ConfigWatcher } from './config/watch.js';
 import type { FunctionBackend } from './functions/backend.js';
+import { KubernetesBackend } from './functions/backends/kubernetes/backend.js';
 import { LocalBackend } from './functions/backends/local.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { parseTrustProxy } from './http/client-ip.js';
@@ -33,6 +34,10 @@ export interface GatewayOptions {
   readonly adminHost: string;
   readonly sources: ConfigSources;
   readonly backend: 'local' | 'kubernetes';
+  /** Kubernetes backend: a kubeconfig path (else in-cluster, else ~/.kube/config). */
+  readonly kubeconfig?: string;
+  /** Kubernetes backend: the namespace (else the kubeconfig context's, else default). */
+  readonly namespace?: string;
   readonly trustProxy?: string;
   /** Shared rate-limit state; absent: process memory. */
   readonly redisUrl?: string;
@@ -101,10 +106,8 @@ export class Gateway {
   readonly #admin: http.Server | null;
   #version: number;
   #draining = false;
-  #synced = false;
 
   static async create(options: GatewayOptions): Promise<Gateway> {
-    if (options.backend !== 'local') throw new Error(`backend "${options.backend}" is not available yet; use --backend local`);
     const metrics = new GatewayMetrics();
     const services = onlineServices(options, metrics);
     const first = await loadSnapshot(options.sources, 1, services);
@@ -135,7 +138,10 @@ export class Gateway {
       random: Math.random,
       onWakeError: (fn, error) => logger.error({ function: fn, err: error instanceof Error ? error.message : String(error) }, 'wake failed'),
     });
-    this.#backend = new LocalBackend(this.functions, logger);
+    this.#backend =
+      options.backend === 'kubernetes'
+        ? new KubernetesBackend({ kubeconfig: options.kubeconfig, namespace: options.namespace }, this.functions, logger)
+        : new LocalBackend(this.functions, logger);
     this.#backend.applyConfig(initial.config);
     // Both series from the start, at 0: increase() cannot see the first refused reload
     // of a series that did not exist before it, so an alert on errors would miss it.
@@ -181,7 +187,6 @@ export class Gateway {
   /** Listen on both ports; returns the real ones (0 picks a free port). */
   async start(): Promise<{ port: number; adminPort: number | null }> {
     await this.#backend.start();
-    this.#synced = true;
     if (this.options.watch ?? true) this.#watchConfig(this.store.current);
     const port = await listen(this.#public, this.options.port, this.options.host);
     const adminPort = this.#admin ? await listen(this.#admin, this.options.adminPort, this.options.adminHost) : null;
@@ -234,7 +239,7 @@ export class Gateway {
   #createAdmin(): http.Server {
     return createAdminServer({
       ready: () =>
-        this.#draining ? { ready: false, reason: 'draining' } : this.#synced ? { ready: true, reason: 'config loaded, backend synced' } : { ready: false, reason: 'backend not synced yet' },
+        this.#draining ? { ready: false, reason: 'draining' } : this.#backend.synced ? { ready: true, reason: 'config loaded, backend synced' } : { ready: false, reason: 'backend not synced yet' },
       metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
       routes: () => this.store.current.table.routes.map(summarizeRoute),
       functions: () => this.functions.status(),

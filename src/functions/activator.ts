@@ -42,6 +42,7 @@ interface HeldRequest {
 }
 
 export class FunctionActivator implements SlotOwner {
+  #lastActivityAt = Number.NEGATIVE_INFINITY;
   #settings: WakeSettings;
   #slots: Slot[] = [];
   #queue: HeldRequest[] = [];
@@ -148,6 +149,11 @@ export class FunctionActivator implements SlotOwner {
     return slot.inFlight === 0 ? slot.lastActiveAt : null;
   }
 
+  /** When a request last started or finished here (monotonic ms), for idleness across replicas. */
+  get lastActivityAt(): number {
+    return this.#lastActivityAt;
+  }
+
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -181,6 +187,7 @@ export class FunctionActivator implements SlotOwner {
 
   /** Called by a lease. */
   returnSlot(slot: Slot, refused: boolean): void {
+    this.#lastActivityAt = this.deps.now();
     slot.inFlight--;
     slot.lastActiveAt = this.deps.now();
     if (refused && !slot.refused) {
@@ -198,6 +205,7 @@ export class FunctionActivator implements SlotOwner {
   }
 
   #lease(slot: Slot, heldMs: number): Lease {
+    this.#lastActivityAt = this.deps.now();
     slot.inFlight++;
     slot.lastActiveAt = this.deps.now();
     this.#inFlight++;

@@ -5,8 +5,10 @@ import type { FunctionWaker } from './types.js';
 
 export interface FunctionBackend extends FunctionWaker {
   readonly kind: 'local' | 'kubernetes';
-  /** Begin discovery; resolves at the first full sync (readiness gates on it). */
+  /** Begin discovery; returns at once (the listeners start while it syncs). */
   start(): Promise<void>;
+  /** The first full sync is done: /readyz turns ready (SPEC §6). */
+  readonly synced: boolean;
   /** A new config went live. */
   applyConfig(config: GatewayConfig): void;
   /** Stop everything the backend started (local instances); no wake after this. */

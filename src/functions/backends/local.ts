@@ -17,6 +17,8 @@ interface LocalFunction {
 
 export class LocalBackend implements FunctionBackend {
   readonly kind = 'local';
+  /** Nothing to discover: functions are known from config. */
+  readonly synced = true;
   readonly #functions = new Map<string, LocalFunction>();
   #nextInstance = 1;
   #stopped = false;

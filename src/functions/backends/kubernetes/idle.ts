@@ -1,0 +1,85 @@
+// Putting a function to sleep across replicas (SPEC §5 "Idle"): while a replica
+// has traffic for a function it records the time in the Deployment annotation
+// gatehouse.io/last-request-at, at most once per idle-timeout/4; a replica scales
+// the function to 0 only when that annotation is older than the idle timeout
+// and it has nothing in flight or held itself. So N replicas agree through the
+// Deployment alone, and none puts a function to sleep while another serves it.
+import type { Logger } from '../../../observability/logger.js';
+import type { FunctionActivator } from '../../activator.js';
+import type { ServiceFunction } from './annotations.js';
+import { describe } from './client.js';
+import type { Scaler } from './scaler.js';
+
+const MIN_TICK_MS = 250;
+
+export class IdleKeeper {
+  #timer: NodeJS.Timeout | undefined;
+  #lastTick = performance.now();
+  /** Wall time of this replica's last traffic for the function, as recorded. */
+  #lastActiveWall: number | null = null;
+  #ticking = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly spec: () => ServiceFunction | null,
+    private readonly activator: () => FunctionActivator | undefined,
+    private readonly scaler: Scaler,
+    private readonly logger: Logger,
+  ) {}
+
+  /** (Re)start the ticks for the current idle timeout; none without one. */
+  reschedule(): void {
+    this.stop();
+    const idle = this.spec()?.settings.idleTimeoutMs ?? null;
+    if (idle === null) return;
+    this.#timer = setInterval(() => void this.#tick(), Math.max(MIN_TICK_MS, Math.floor(idle / 4)));
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#ticking) return; // a slow API call: skip, never pile up
+    this.#ticking = true;
+    try {
+      await this.#decide();
+    } catch (error) {
+      this.logger.warn({ function: this.name, err: describe(error) }, 'idle bookkeeping failed; will try again');
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #decide(): Promise<void> {
+    const spec = this.spec();
+    const activator = this.activator();
+    const idle = spec?.settings.idleTimeoutMs ?? null;
+    if (!spec || !activator || idle === null) return;
+    const since = this.#lastTick;
+    this.#lastTick = performance.now();
+    const wall = Date.now();
+    if (this.#busy(activator, since)) {
+      await this.scaler.recordRequestAt(spec.scaleTarget, wall);
+      this.#lastActiveWall = wall;
+      return;
+    }
+    if (activator.endpoints.length === 0) return; // asleep already, or not up yet
+    if (this.#lastActiveWall !== null && wall - this.#lastActiveWall < idle) return;
+    const recorded = await this.scaler.lastRequestAt(spec.scaleTarget);
+    if (recorded === null) {
+      await this.scaler.recordRequestAt(spec.scaleTarget, wall); // nobody did yet: start the clock
+      return;
+    }
+    if (wall - recorded < idle) return; // another replica served it lately
+    if (this.#busy(activator, since)) return; // a request arrived while we asked
+    await this.scaler.scaleToZero(spec.scaleTarget);
+    this.logger.info({ function: this.name, target: spec.scaleTarget, idleMs: wall - recorded }, 'scaled an idle function to zero');
+  }
+
+  #busy(activator: FunctionActivator, since: number): boolean {
+    return activator.inFlight > 0 || activator.pending > 0 || activator.lastActivityAt > since;
+  }
+}

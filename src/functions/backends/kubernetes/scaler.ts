@@ -1,0 +1,76 @@
+// The Kubernetes side of waking and sleeping (SPEC §5): a merge-patch of
+// deployments/NAME/scale to max(current, wake-replicas) — harmless when several
+// gateway replicas do it at once — or a POST to the wake hook; the
+// last-request-at annotation that lets replicas agree on idleness; scale to 0.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { Logger } from '../../../observability/logger.js';
+import { ANNOTATION, type ServiceFunction } from './annotations.js';
+import { describe, isPermanent, type KubeClient } from './client.js';
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const HOOK_TIMEOUT_MS = 5000;
+
+export class Scaler {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Ask for replicas. A transient failure (API server unreachable, 5xx) is retried
+   * until `deadline` (then the held requests get their 503 at the cold-start
+   * timeout); a permanent one (403 from RBAC, 404) fails at once, loudly.
+   */
+  async wake(name: string, fn: ServiceFunction, deadline: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn.wakeHook ? await this.#callHook(name, fn.wakeHook) : await this.#scaleUp(fn.scaleTarget, fn.wakeReplicas);
+      } catch (error) {
+        if (isPermanent(error)) {
+          this.logger.error({ function: name, target: fn.scaleTarget, err: describe(error) }, 'cannot wake function: the Kubernetes API refused (check the gateway Role)');
+          throw error;
+        }
+        const delay = Math.min(1000, 100 * 2 ** attempt);
+        if (Date.now() + delay >= deadline) throw error;
+        this.logger.warn({ function: name, err: describe(error), retryInMs: delay }, 'wake call failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async scaleToZero(target: string): Promise<void> {
+    const scale = await this.client.apps.readNamespacedDeploymentScale({ name: target, namespace: this.client.namespace });
+    if ((scale.spec?.replicas ?? 0) === 0) return; // another replica was first
+    await this.client.apps.patchNamespacedDeploymentScale({ name: target, namespace: this.client.namespace, body: { spec: { replicas: 0 } } }, MERGE_PATCH);
+  }
+
+  /** The annotation's time in ms since the epoch; null when absent or unreadable. */
+  async lastRequestAt(target: string): Promise<number | null> {
+    const deployment = await this.client.apps.readNamespacedDeployment({ name: target, namespace: this.client.namespace });
+    const value = deployment.metadata?.annotations?.[ANNOTATION.lastRequestAt];
+    const ms = value === undefined ? NaN : Date.parse(value);
+    return Number.isNaN(ms) ? null : ms;
+  }
+
+  async recordRequestAt(target: string, atMs: number): Promise<void> {
+    const body = { metadata: { annotations: { [ANNOTATION.lastRequestAt]: new Date(atMs).toISOString() } } };
+    await this.client.apps.patchNamespacedDeployment({ name: target, namespace: this.client.namespace, body }, MERGE_PATCH);
+  }
+
+  async #scaleUp(target: string, replicas: number): Promise<void> {
+    const scale = await this.client.apps.readNamespacedDeploymentScale({ name: target, namespace: this.client.namespace });
+    if ((scale.spec?.replicas ?? 0) >= replicas) return; // someone (another replica) already did
+    await this.client.apps.patchNamespacedDeploymentScale({ name: target, namespace: this.client.namespace, body: { spec: { replicas } } }, MERGE_PATCH);
+    this.logger.info({ target, replicas }, 'scaled up to wake a function');
+  }
+
+  async #callHook(name: string, hook: URL): Promise<void> {
+    const response = await fetch(hook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ function: name, namespace: this.client.namespace }),
+      signal: AbortSignal.timeout(HOOK_TIMEOUT_MS),
+    });
+    if (!response.ok) throw Object.assign(new Error(`wake hook answered ${response.status}`), { code: response.status });
+  }
+}
