@@ -1,11 +1,19 @@
 // `npm run bench`: each bench module in turn, results as Markdown tables for
-// BENCHMARKS.md. Pin it to one core (`taskset -c 1`) so runs compare.
+// BENCHMARKS.md. Pin it to one core (`taskset -c 1`) so runs compare; the rate-limit
+// bench pins the gateway it starts to core 0 itself. `npm run bench -- ratelimit`
+// runs only the benches named.
 import { formatRows, runAuthBench } from './auth.js';
+import { runRateLimitBench } from './ratelimit.js';
 
-const benches: ReadonlyArray<[string, () => Promise<Parameters<typeof formatRows>[0]>]> = [['Authentication', runAuthBench]];
+const benches: ReadonlyArray<[string, string, () => Promise<string>]> = [
+  ['auth', 'Authentication', async () => formatRows(await runAuthBench())],
+  ['ratelimit', 'Rate limiting', runRateLimitBench],
+];
 
+const only = process.argv.slice(2);
 console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
-for (const [title, run] of benches) {
+for (const [id, title, run] of benches) {
+  if (only.length > 0 && !only.includes(id)) continue;
   console.log(`\n## ${title}\n`);
-  console.log(formatRows(await run()));
+  console.log(await run());
 }

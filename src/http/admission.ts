@@ -67,7 +67,10 @@ export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matc
   if (clientGone(req)) return null;
   if (res) for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
   if (decision.kind === 'limited') {
-    throw new Problem(decision.status, 'rate-limited', 'rate limit exceeded', { 'retry-after': String(decision.retryAfterSeconds) }, { 'violated-policies': decision.violatedPolicies });
+    const retryAfter = { 'retry-after': String(decision.retryAfterSeconds) };
+    // onStoreError: deny (SPEC §4): the store is down, nobody exceeded anything.
+    if (decision.status === 503) throw new Problem(503, 'rate-limit-unavailable', 'the rate-limit store is unavailable', retryAfter);
+    throw new Problem(429, 'rate-limited', 'rate limit exceeded', retryAfter, { 'violated-policies': decision.violatedPolicies });
   }
   prepareUpstreamHeaders(req.headers, {
     requestId,

@@ -16,12 +16,22 @@ export function parseTrustProxy(value: string | undefined): { ok: true; clientIp
   }
   const trusted = new BlockList();
   for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [address, prefix] = entry.split('/') as [string, string | undefined];
+    const slash = entry.indexOf('/');
+    const address = slash === -1 ? entry : entry.slice(0, slash);
+    const prefix = slash === -1 ? undefined : entry.slice(slash + 1); // "10.0.0.0/8/9" is refused below
     const family = isIP(address);
     if (family === 0) return { ok: false, error: `--trust-proxy: "${entry}" is neither a hop count nor an address or CIDR` };
     const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) trusted.addAddress(address, type);
-    else trusted.addSubnet(address, Number(prefix), type);
+    if (prefix === undefined) {
+      trusted.addAddress(address, type);
+      continue;
+    }
+    // Checked here, not left to BlockList: `Number('')` is 0, so "10.0.0.0/" trusted
+    // every address (and a forged X-Forwarded-For picked the rate-limit bucket), while
+    // "/33" or "/x" threw a RangeError instead of naming the bad entry.
+    const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (!(bits <= (family === 6 ? 128 : 32))) return { ok: false, error: `--trust-proxy: "${entry}" has an invalid prefix length` };
+    trusted.addSubnet(address, bits, type);
   }
   return { ok: true, clientIp: (req) => walkByTrust(req, trusted) };
 }

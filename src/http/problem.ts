@@ -12,6 +12,7 @@ export type ProblemCode =
   | 'method-not-allowed'
   | 'body-too-large'
   | 'rate-limited'
+  | 'rate-limit-unavailable'
   | 'headers-too-large'
   | 'upstream-failed'
   | 'function-unavailable'

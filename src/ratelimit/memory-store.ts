@@ -18,8 +18,9 @@ export class MemoryStore implements RateLimitStore {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+    sweepEveryMs = SWEEP_EVERY_MS,
   ) {
-    this.#sweep = setInterval(() => this.#dropRefilled(), SWEEP_EVERY_MS);
+    this.#sweep = setInterval(() => this.#dropRefilled(), sweepEveryMs);
     this.#sweep.unref();
   }
 
@@ -35,7 +36,16 @@ export class MemoryStore implements RateLimitStore {
       buckets.map((bucket) => this.#tats.get(bucket.key)),
       now,
     );
-    if (!decision.allowed) return decision;
+    if (!decision.allowed) {
+      // A refusal is a use too: touched on admissions only, the bucket of a client
+      // hammering it while spent aged out first once the cap was reached, and came
+      // back full. (A refusing bucket is in the map: only a stored TAT can refuse.)
+      for (const i of decision.refusing) {
+        const key = (buckets[i] as BucketRequest).key;
+        this.#store(key, this.#tats.get(key) as number);
+      }
+      return decision;
+    }
     for (let i = 0; i < buckets.length; i++) this.#store((buckets[i] as BucketRequest).key, decision.tats[i] as number);
     return decision;
   }

@@ -45,6 +45,9 @@ export class PolicyRateLimiter implements RateLimiter {
   }
 
   async check(route: RouteSpec, subject: RateLimitSubject, req: IncomingMessage): Promise<RateDecision> {
+    // A key's plan replaces the route's policies; a route without any stays unlimited
+    // for everyone (SPEC §3: the plan "replaces the route's policy").
+    if (route.rateLimit.length === 0) return ALLOWED;
     const names = subject.plan !== null ? [subject.plan] : route.rateLimit;
     if (names.length === 0) return ALLOWED;
     const met = names.map((name) => this.#policies.get(name) as CompiledPolicy); // names were checked at load
@@ -83,7 +86,9 @@ export class PolicyRateLimiter implements RateLimiter {
         index++;
       }
       if (refused) refusedBy.add(policy.spec.name);
-      this.observer.decided(policy.spec.name, decision.allowed ? 'allowed' : 'limited');
+      // `limited` only for a policy that refused: one that still had tokens did not limit
+      // the request (and gave none), so counting it too made a dashboard blame the wrong policy.
+      if (decision.allowed || refused) this.observer.decided(policy.spec.name, decision.allowed ? 'allowed' : 'limited');
     }
     const headers = rateLimitHeaders(reported);
     if (decision.allowed) return { kind: 'allowed', headers };

@@ -37,10 +37,15 @@ return out
 
 type TakeCommand = (numKeys: number, ...args: Array<string | number>) => Promise<[number, string, ...string[]]>;
 
+/** How long the first requests wait for the first connection (a local Redis answers in ms). */
+const FIRST_CONNECT_WAIT_MS = 2000;
+
 export class RedisStore implements RateLimitStore {
   readonly kind = 'redis';
   readonly #redis: Redis & { gatehouseTake: TakeCommand };
   #reportedDown = false;
+  /** Pending until the first connection attempt settles (ready, failed, or timed out); then null. */
+  #firstConnect: Promise<void> | null;
 
   constructor(url: string, private readonly logger: Logger) {
     const redis = new Redis(url, {
@@ -58,9 +63,18 @@ export class RedisStore implements RateLimitStore {
       this.#reportedDown = false;
     });
     this.#redis = redis as Redis & { gatehouseTake: TakeCommand };
+    this.#firstConnect = firstConnection(redis).then(() => {
+      this.#firstConnect = null;
+    });
   }
 
   async decide(buckets: readonly BucketRequest[]): Promise<GcraDecision> {
+    // Without the offline queue a command sent before the first 'ready' fails at once
+    // ("Stream isn't writeable"), so requests reaching a gateway before its connection
+    // was up were decided by onStoreError (`local`: a per-replica bucket, beyond the
+    // shared limit) while Redis was fine. Wait for that first attempt only; once it
+    // has settled, an outage fails fast as before.
+    if (this.#firstConnect !== null) await this.#firstConnect;
     const args: Array<string | number> = buckets.map((bucket) => bucket.key);
     for (const bucket of buckets) {
       const interval = emissionInterval(bucket.limit);
@@ -83,4 +97,18 @@ export class RedisStore implements RateLimitStore {
     this.#reportedDown = true;
     this.logger.warn({ store: 'redis', err: error.message }, 'rate-limit store unavailable');
   }
+}
+
+/** Resolves on the first 'ready', the first connection error, or after FIRST_CONNECT_WAIT_MS. */
+function firstConnection(redis: Redis): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', settle).off('error', settle).off('end', settle);
+      resolve();
+    };
+    const timer = setTimeout(settle, FIRST_CONNECT_WAIT_MS);
+    timer.unref();
+    redis.once('ready', settle).once('error', settle).once('end', settle);
+  });
 }

@@ -1,0 +1,131 @@
+// A real redis-server for the rate-limit tests (issue "Rate limiting"): started
+// by the test on a free loopback port with no persistence, used once it answers
+// PING, stopped by PID; `restart()` brings it back on the same port (the outage
+// tests). Never skipped: without redis-server the tests fail and say how to
+// install it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { listenOnLoopback } from './upstream-server.js';
+
+export const REDIS_SERVER = process.env.GATEHOUSE_TEST_REDIS_SERVER ?? 'redis-server';
+const INSTALL_HINT = 'the rate-limit tests need a real Redis: install it with `apt-get install redis-server` (or set GATEHOUSE_TEST_REDIS_SERVER to its path)';
+const START_TIMEOUT_MS = 15_000;
+
+export interface RedisServer {
+  readonly port: number;
+  /** `redis://127.0.0.1:PORT`, for `--redis`. */
+  readonly url: string;
+  /** The running process's PID (null while stopped). */
+  pid(): number | null;
+  /** Stop the process (SIGKILL simulates a crash) and wait for its exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Start again on the same port, empty (no persistence), once it answers PING. */
+  restart(): Promise<void>;
+  /** Stop (SIGTERM) and remove its directory: for after() hooks. */
+  dispose(): Promise<void>;
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-'));
+  let port = 0;
+  let child: ChildProcess | null = null;
+  // A free port can be taken between our probe and redis's bind: try a few.
+  for (let attempt = 1; child === null; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port, dir);
+    } catch (error) {
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+  let current: ChildProcess | null = child;
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    const running = current;
+    current = null;
+    if (running) await kill(running, signal);
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pid: () => current?.pid ?? null,
+    stop,
+    async restart() {
+      if (current) throw new Error('redis-server is still running');
+      current = await launch(port, dir);
+    },
+    async dispose() {
+      await stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  const port = await listenOnLoopback(probe);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function launch(port: number, dir: string): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
+  const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const failed = new Promise<never>((_resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const missing = error.code === 'ENOENT';
+      reject(Object.assign(new Error(missing ? `${REDIS_SERVER} not found: ${INSTALL_HINT}` : `${REDIS_SERVER} failed to start: ${error.message}`), { code: error.code }));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`${REDIS_SERVER} exited (${code ?? signal}) before answering PING on port ${port}: ${output.join('').trim()}`)));
+  });
+  failed.catch(() => {}); // read by the race below; the exit after a later stop() must not be an unhandled rejection
+  try {
+    await Promise.race([untilPong(port), failed]);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) await kill(child, 'SIGKILL');
+    throw error;
+  }
+  return child;
+}
+
+/** Bounded: PING over a raw socket until `+PONG`. */
+async function untilPong(port: number): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await ping(port))) {
+    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${START_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid as number, signal);
+  return exited;
+}
