@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../../../config/types.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { FunctionBackend } from '../../backend.js';
 import type { FunctionRegistry } from '../../registry.js';
+import type { Endpoint } from '../../types.js';
 import { functionFromService, type ServiceFunction } from './annotations.js';
 import { connect, type KubeClient } from './client.js';
 import { endpointsOf, serviceOf } from './endpoints.js';
@@ -86,6 +87,11 @@ export class KubernetesBackend implements FunctionBackend {
     if (!fn || this.#stopped) throw new Error(`function ${name} is not a Service in namespace ${this.namespace}`);
     // Busy pods (concurrency) are the autoscaler's business: nothing to wake.
     if ((this.registry.get(name)?.endpoints.length ?? 0) > 0) return 'at-limit';
+    // The held requests wait on the readiness probes: each gets a fresh cold-start
+    // window. A pod Ready all along whose probe gave up would never be probed again
+    // (the watch may never say anything new about it), so the next wake would time out.
+    fn.gate.stop();
+    this.#admit(name, fn);
     await this.#scaler.wake(name, fn.spec, Date.now() + fn.spec.settings.coldStartTimeoutMs);
     return 'started';
   }
@@ -120,9 +126,13 @@ export class KubernetesBackend implements FunctionBackend {
   #publish(name: string | undefined): void {
     const fn = name === undefined ? undefined : this.#functions.get(name);
     if (!fn || name === undefined) return;
+    this.registry.setEndpoints(name, this.#admit(name, fn));
+  }
+
+  /** The endpoints of its slices that passed the readiness gate; probes the others. */
+  #admit(name: string, fn: KnownFunction): Endpoint[] {
     const slices = (this.#slices?.list() ?? []).filter((slice) => serviceOf(slice) === name);
-    const ready = fn.gate.admit(endpointsOf(slices), fn.spec.readinessPath, fn.spec.settings.coldStartTimeoutMs);
-    this.registry.setEndpoints(name, ready);
+    return fn.gate.admit(endpointsOf(slices), fn.spec.readinessPath, fn.spec.settings.coldStartTimeoutMs);
   }
 
   #forget(name: string): void {

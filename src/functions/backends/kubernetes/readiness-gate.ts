@@ -20,8 +20,10 @@ export class ReadinessGate {
     return endpoints.filter((e) => this.#passed.has(e.id));
   }
 
+  /** Abort every probe in progress; the next admit() starts fresh ones. */
   stop(): void {
     for (const probe of this.#probing.values()) probe.abort();
+    this.#probing.clear();
   }
 
   #probe(endpoint: Endpoint, path: string, timeoutMs: number): void {
