@@ -127,6 +127,7 @@ export class Gateway {
       waker: { wake: (fn) => this.#backend.wake(fn) },
       observer: {
         pendingChanged: (fn, pending) => this.metrics.pendingRequests.labels(fn).set(pending),
+        leased: (fn) => this.#backend.noteActivity?.(fn),
         readyChanged: (fn, ready) => this.metrics.readyEndpoints.labels(fn).set(ready),
         wakeEnded: (fn, outcome, ms) => {
           this.metrics.wakes.labels(fn, outcome).inc();

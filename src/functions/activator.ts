@@ -14,6 +14,8 @@ export interface ActivatorObserver {
   readyChanged(fn: string, ready: number): void;
   /** A wake from zero ended. */
   wakeEnded(fn: string, outcome: WakeOutcome, durationMs: number): void;
+  /** A request got an endpoint (per request: keep it cheap). */
+  leased?(fn: string): void;
 }
 
 export interface ActivatorDeps {
@@ -206,6 +208,7 @@ export class FunctionActivator implements SlotOwner {
 
   #lease(slot: Slot, heldMs: number): Lease {
     this.#lastActivityAt = this.deps.now();
+    this.deps.observer.leased?.(this.name);
     slot.inFlight++;
     slot.lastActiveAt = this.deps.now();
     this.#inFlight++;

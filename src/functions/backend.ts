@@ -11,6 +11,8 @@ export interface FunctionBackend extends FunctionWaker {
   readonly synced: boolean;
   /** A new config went live. */
   applyConfig(config: GatewayConfig): void;
+  /** A request was leased an endpoint of `fn` (for idleness shared across replicas). */
+  noteActivity?(fn: string): void;
   /** Stop everything the backend started (local instances); no wake after this. */
   stop(): Promise<void>;
 }

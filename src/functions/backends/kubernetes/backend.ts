@@ -96,6 +96,10 @@ export class KubernetesBackend implements FunctionBackend {
     return 'started';
   }
 
+  noteActivity(name: string): void {
+    this.#functions.get(name)?.idle.noteActivity();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const fn of this.#functions.values()) {

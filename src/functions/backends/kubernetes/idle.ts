@@ -18,6 +18,8 @@ export class IdleKeeper {
   /** Wall time of this replica's last traffic for the function, as recorded. */
   #lastActiveWall: number | null = null;
   #ticking = false;
+  /** When this replica last wrote last-request-at (monotonic ms). */
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly name: string,
@@ -41,6 +43,17 @@ export class IdleKeeper {
     this.#timer = undefined;
   }
 
+  /**
+   * A request arrived. After a quiet spell the time is recorded now, not at the next
+   * tick: otherwise another replica reading an old annotation in between could put
+   * the function to sleep under this request. Still at most once per idle/4.
+   */
+  noteActivity(): void {
+    const idle = this.spec()?.settings.idleTimeoutMs ?? null;
+    if (idle === null || performance.now() - this.#lastWriteAt < idle / 4) return;
+    void this.#record(Date.now()).catch((error: unknown) => this.logger.warn({ function: this.name, err: describe(error) }, 'could not record the last request time'));
+  }
+
   async #tick(): Promise<void> {
     if (this.#ticking) return; // a slow API call: skip, never pile up
     this.#ticking = true;
@@ -62,8 +75,7 @@ export class IdleKeeper {
     this.#lastTick = performance.now();
     const wall = Date.now();
     if (this.#busy(activator, since)) {
-      await this.scaler.recordRequestAt(spec.scaleTarget, wall);
-      this.#lastActiveWall = wall;
+      if (performance.now() - this.#lastWriteAt >= idle / 4) await this.#record(wall);
       return;
     }
     if (activator.endpoints.length === 0) return; // asleep already, or not up yet
@@ -77,6 +89,14 @@ export class IdleKeeper {
     if (this.#busy(activator, since)) return; // a request arrived while we asked
     await this.scaler.scaleToZero(spec.scaleTarget);
     this.logger.info({ function: this.name, target: spec.scaleTarget, idleMs: wall - recorded }, 'scaled an idle function to zero');
+  }
+
+  async #record(wall: number): Promise<void> {
+    const target = this.spec()?.scaleTarget;
+    if (!target) return;
+    this.#lastWriteAt = performance.now();
+    this.#lastActiveWall = wall;
+    await this.scaler.recordRequestAt(target, wall);
   }
 
   #busy(activator: FunctionActivator, since: number): boolean {
