@@ -8,6 +8,7 @@ import { runRateLimitBench } from './ratelimit.js';
 const benches: ReadonlyArray<[string, string, () => Promise<string>]> = [
   ['auth', 'Authentication', async () => formatRows(await runAuthBench())],
   ['ratelimit', 'Rate limiting', runRateLimitBench],
+  ['wake', 'Wake overhead', async () => (await import('./wake.js')).runWakeBench()],
 ];
 
 const only = process.argv.slice(2);

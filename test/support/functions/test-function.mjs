@@ -3,6 +3,11 @@
 //   NEVER_READY=1    never answer /healthz with 2xx (a cold-start timeout)
 //   EXIT_AT_START=1  exit at once (a wake that fails)
 //   READY_WHEN_FILE  answer /healthz only once this file exists (a cold start the test ends)
+//   BENCH_HRTIME=1   for bench/wake.ts: every answer also carries process.hrtime.bigint() (ns;
+//                    CLOCK_MONOTONIC on Linux, comparable across processes) of when this request
+//                    came in (x-function-received-hrtime), when the server began listening
+//                    (x-function-listening-hrtime) and when /healthz first answered 2xx
+//                    (x-function-first-healthz-hrtime); headers, so no extra I/O on the way
 // It prints one line to stdout when listening. Every answer carries x-function-pid
 // and x-function-in-flight (requests this process was handling when it began, itself included).
 // Paths:
@@ -20,6 +25,9 @@ import { existsSync } from 'node:fs';
 if (process.env.EXIT_AT_START === '1') process.exit(3);
 const readyAt = Date.now() + Number(process.env.READY_DELAY_MS ?? 0);
 let served = 0;
+const BENCH_HRTIME = process.env.BENCH_HRTIME === '1';
+let listeningHrtime = null;
+let firstHealthzHrtime = null;
 let inFlight = 0;
 
 const isReady = () =>
@@ -32,6 +40,11 @@ const fileExists = (file) => new Promise((resolve) => {
 });
 
 const server = http.createServer((req, res) => {
+  if (BENCH_HRTIME) {
+    res.setHeader('x-function-received-hrtime', String(process.hrtime.bigint()));
+    res.setHeader('x-function-listening-hrtime', String(listeningHrtime));
+    if (firstHealthzHrtime !== null) res.setHeader('x-function-first-healthz-hrtime', String(firstHealthzHrtime));
+  }
   const url = new URL(req.url ?? '/', 'http://function');
   inFlight++;
   res.once('close', () => inFlight--);
@@ -39,6 +52,7 @@ const server = http.createServer((req, res) => {
   res.setHeader('x-function-in-flight', String(inFlight));
   if (url.pathname === '/healthz') {
     const ready = isReady();
+    if (ready && BENCH_HRTIME && firstHealthzHrtime === null) firstHealthzHrtime = process.hrtime.bigint();
     res.writeHead(ready ? 200 : 503).end(ready ? 'ok' : 'starting');
     return;
   }
@@ -104,6 +118,7 @@ function streamBytes(res, total) {
 }
 
 server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1', () => {
+  if (BENCH_HRTIME) listeningHrtime = process.hrtime.bigint();
   console.log(`test function listening on ${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT} (pid ${process.pid})`);
 });
 process.on('SIGTERM', () => {
