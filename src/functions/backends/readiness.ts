@@ -4,7 +4,9 @@
 import http from 'node:http';
 
 const FIRST_DELAY_MS = 10;
-const MAX_DELAY_MS = 100;
+/** A cold start waits for the next poll after the app listens: a 100 ms cap cost 8 of 50
+ * local cold starts ~110 ms (BENCHMARKS.md, wake overhead), 25 ms keeps polls cheap. */
+const MAX_DELAY_MS = 25;
 const PROBE_TIMEOUT_MS = 1000;
 
 function probeOnce(host: string, port: number, path: string): Promise<boolean> {
