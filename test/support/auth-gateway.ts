@@ -1,12 +1,11 @@
 // A gateway process for the auth end-to-end tests: routes and policies written
 // from objects, extra files (PEM keys) beside the policies, environment for
 // secretEnv; stopping asserts the clean exit of SPEC §7.
-import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { makeConfigDir } from './config-dir.js';
-import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
+import { startOwnedGateway, type OwnedGateway } from './gateway-process.js';
 import { send, type Reply } from './http-client.js';
 import { sampleValue } from './metrics.js';
 import type { ProxyGateway, RouteObject } from './proxy-gateway.js';
@@ -25,27 +24,16 @@ export async function startAuthGateway(options: AuthGatewayOptions): Promise<Pro
     routes: { 'routes.yaml': stringify({ routes: options.routes }) },
     policies: { 'policies.yaml': stringify({ auth: options.auth }) },
   });
-  let process: GatewayProcess;
   try {
     for (const [relative, text] of Object.entries(options.files ?? {})) {
       mkdirSync(path.dirname(path.join(config.root, relative)), { recursive: true });
       config.write(relative, text);
     }
-    process = await startGatewayProcess(config, ['--log-level=warn'], options.env);
   } catch (error) {
     config.remove();
     throw error;
   }
-  return {
-    process,
-    config,
-    url: (p) => process.url(p),
-    async stop() {
-      const code = await process.stop('SIGTERM');
-      config.remove();
-      assert.equal(code, 0, 'the gateway exits 0 on SIGTERM');
-    },
-  };
+  return startOwnedGateway(config, ['--log-level=warn'], options.env);
 }
 
 /** GET with a bearer token. */

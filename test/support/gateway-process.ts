@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import type { ConfigDir } from './config-dir.js';
 
 export interface GatewayProcess {
@@ -94,6 +95,34 @@ export async function startGatewayProcess(config: ConfigDir, extraArgs: string[]
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
       return exited;
+    },
+  };
+}
+
+/** A gateway that owns its config dir: stop() sends SIGTERM, asserts exit 0 and removes the dir. */
+export interface OwnedGateway {
+  readonly process: GatewayProcess;
+  readonly config: ConfigDir;
+  url(pathAndQuery: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startOwnedGateway(config: ConfigDir, args: string[], env?: Record<string, string>): Promise<OwnedGateway> {
+  let process: GatewayProcess;
+  try {
+    process = await startGatewayProcess(config, args, env);
+  } catch (error) {
+    config.remove();
+    throw error;
+  }
+  return {
+    process,
+    config,
+    url: (p) => process.url(p),
+    async stop() {
+      const code = await process.stop('SIGTERM');
+      config.remove();
+      assert.equal(code, 0, 'the gateway exits 0 on SIGTERM');
     },
   };
 }

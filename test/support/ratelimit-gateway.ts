@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { stringify } from 'yaml';
 import { makeConfigDir } from './config-dir.js';
-import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
+import { startOwnedGateway, type OwnedGateway } from './gateway-process.js';
 import { send, type Reply } from './http-client.js';
 import { sampleValue } from './metrics.js';
 import type { ProxyGateway, RouteObject } from './proxy-gateway.js';
@@ -25,23 +25,7 @@ export async function startLimitedGateway(options: LimitedGatewayOptions): Promi
     routes: { 'routes.yaml': stringify({ routes: options.routes.map((route) => ({ auth: 'public', ...route })) }) },
     policies: { 'policies.yaml': stringify(options.policies) },
   });
-  let process: GatewayProcess;
-  try {
-    process = await startGatewayProcess(config, ['--log-level=warn', '--shutdown-timeout=10s', ...(options.args ?? [])], options.env);
-  } catch (error) {
-    config.remove();
-    throw error;
-  }
-  return {
-    process,
-    config,
-    url: (p) => process.url(p),
-    async stop() {
-      const code = await process.stop('SIGTERM');
-      config.remove();
-      assert.equal(code, 0, 'the gateway exits 0 on SIGTERM');
-    },
-  };
+  return startOwnedGateway(config, ['--log-level=warn', '--shutdown-timeout=10s', ...(options.args ?? [])], options.env);
 }
 
 /** Start several gateways at once (they start in parallel: less waiting on two shared cores). */
