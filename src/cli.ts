@@ -188,11 +188,19 @@ function handleSignals(gateway: Gateway, logger: Logger): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void gateway.shutdown().then(({ drained }) => {
-      logger.info({ drained }, 'stopped');
-      logger.flush();
-      process.exit(0);
-    });
+    // Exit whatever happens on the way out: a log write that fails (stdout closed by
+    // whoever started us) must not leave a process that no longer answers signals.
+    void gateway
+      .shutdown()
+      .then(({ drained }) => logger.info({ drained }, 'stopped'))
+      .catch(() => undefined)
+      .finally(() => {
+        try {
+          logger.flush();
+        } finally {
+          process.exit(0);
+        }
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -14,11 +14,19 @@ export function createLogger(level: LevelWithSilent, destination?: NodeJS.Writab
       // Secrets never reach a log line, even by accident through a logged request.
       redact: { paths: ['authorization', '*.authorization', '*.headers.authorization', '*.headers["x-api-key"]'], censor: '[redacted]' },
     },
-    destination ?? pino.destination({ sync: false }),
+    destination ?? stdoutDestination(),
   );
 }
 
 /** A logger that writes nothing: for unit tests of modules that take a logger. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** Async stdout. A closed stdout (EPIPE: the reader went away) drops log lines rather
+ * than crash the gateway: serving requests matters more than logging them. */
+function stdoutDestination(): ReturnType<typeof pino.destination> {
+  const destination = pino.destination({ sync: false });
+  destination.on('error', () => undefined);
+  return destination;
 }
