@@ -56,12 +56,11 @@ describe('Kubernetes backend: idle functions across two gateways', () => {
       { from: 0, to: 1, during: 'trickle' },
       { from: 1, to: 0, during: 'after' },
     ]);
-    assert.ok(scalePatches(env, 'napper', 0) >= 1);
-    // Both may have read replicas 1 and patched 0 at the same moment: still one transition,
-    // and each patch is logged by the gateway that sent it (the second may land later).
+    // Both gateways may decide at once; the patch carries the resourceVersion they judged
+    // idle, so only the first succeeds (the other gets 409): one patch, one log line.
+    assert.equal(scalePatches(env, 'napper', 0), 1, 'exactly one successful patch to zero');
     const slept = (): number => [a, b].flatMap((gateway) => gateway.logs.filter((line) => line.msg === 'scaled an idle function to zero')).length;
-    await until('each scale to zero logged', () => (slept() === scalePatches(env, 'napper', 0) ? true : undefined));
-    assert.deepEqual(transitions.at(-1), { from: 1, to: 0, during: 'after' }, 'a second patch to zero changed nothing');
+    await until('the scale to zero logged', () => (slept() === 1 ? true : undefined));
 
     // And the next request wakes it again, through A this time.
     const again = await getWithin(a.fn('napper', '/echo'));

@@ -67,6 +67,7 @@ export function replicasOf(cluster: FakeCluster, name: string): number | undefin
 export function scalePatches(cluster: FakeCluster, name: string, replicas?: number): number {
   return cluster.apiserver
     .requests({ verb: 'patch', resource: 'deployments/scale', name })
+    .filter((record) => record.status < 300) // a 409 (a precondition that failed) changed nothing
     .filter((record) => replicas === undefined || (record.body as { spec?: { replicas?: number } } | undefined)?.spec?.replicas === replicas).length;
 }
 

@@ -80,14 +80,16 @@ export class IdleKeeper {
     }
     if (activator.endpoints.length === 0) return; // asleep already, or not up yet
     if (this.#lastActiveWall !== null && wall - this.#lastActiveWall < idle) return;
-    const recorded = await this.scaler.lastRequestAt(spec.scaleTarget);
+    const { atMs: recorded, resourceVersion } = await this.scaler.lastRequestAt(spec.scaleTarget);
     if (recorded === null) {
       await this.scaler.recordRequestAt(spec.scaleTarget, wall); // nobody did yet: start the clock
       return;
     }
     if (wall - recorded < idle) return; // another replica served it lately
     if (this.#busy(activator, since)) return; // a request arrived while we asked
-    await this.scaler.scaleToZero(spec.scaleTarget);
+    // Only from the version we judged idle: a replica that recorded a request, or
+    // scaled, in between makes this a no-op (409), so there is one transition.
+    if (!(await this.scaler.scaleToZero(spec.scaleTarget, resourceVersion))) return;
     this.logger.info({ function: this.name, target: spec.scaleTarget, idleMs: wall - recorded }, 'scaled an idle function to zero');
   }
 

@@ -5,7 +5,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Logger } from '../../../observability/logger.js';
 import { ANNOTATION, type ServiceFunction } from './annotations.js';
-import { describe, isPermanent, type KubeClient } from './client.js';
+import { describe, isPermanent, statusOf, type KubeClient } from './client.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const HOOK_TIMEOUT_MS = 5000;
@@ -38,18 +38,30 @@ export class Scaler {
     }
   }
 
-  async scaleToZero(target: string): Promise<void> {
-    const scale = await this.client.apps.readNamespacedDeploymentScale({ name: target, namespace: this.client.namespace });
-    if ((scale.spec?.replicas ?? 0) === 0) return; // another replica was first
-    await this.client.apps.patchNamespacedDeploymentScale({ name: target, namespace: this.client.namespace, body: { spec: { replicas: 0 } } }, MERGE_PATCH);
+  /**
+   * Scale to 0 only if the Deployment is still at `resourceVersion`, the version
+   * whose last-request-at said "idle": if another replica recorded a request or
+   * scaled since, the API answers 409 and nothing happens (optimistic concurrency;
+   * the Scale shares its Deployment's resourceVersion). Returns whether it scaled.
+   */
+  async scaleToZero(target: string, resourceVersion: string | undefined): Promise<boolean> {
+    const body = { metadata: { resourceVersion }, spec: { replicas: 0 } };
+    try {
+      await this.client.apps.patchNamespacedDeploymentScale({ name: target, namespace: this.client.namespace, body }, MERGE_PATCH);
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw error;
+    }
   }
 
-  /** The annotation's time in ms since the epoch; null when absent or unreadable. */
-  async lastRequestAt(target: string): Promise<number | null> {
+  /** The annotation's time (ms since the epoch; null when absent or unreadable) and the
+   * Deployment's resourceVersion it was read at. */
+  async lastRequestAt(target: string): Promise<{ readonly atMs: number | null; readonly resourceVersion: string | undefined }> {
     const deployment = await this.client.apps.readNamespacedDeployment({ name: target, namespace: this.client.namespace });
     const value = deployment.metadata?.annotations?.[ANNOTATION.lastRequestAt];
     const ms = value === undefined ? NaN : Date.parse(value);
-    return Number.isNaN(ms) ? null : ms;
+    return { atMs: Number.isNaN(ms) ? null : ms, resourceVersion: deployment.metadata?.resourceVersion };
   }
 
   async recordRequestAt(target: string, atMs: number): Promise<void> {
