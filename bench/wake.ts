@@ -35,12 +35,12 @@
 // clock for every process on the machine; checked at the start (a child's reading
 // must fall between two of ours). Bounded: COLD_STARTS + WARMUP requests per
 // backend, each with a deadline, and an overall deadline.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { ADMIN_TOKEN, startGatewayProcess } from '../test/support/gateway-process.js';
 import { FakeApiServer } from '../test/support/kube/fake-apiserver.js';
 import { writeKubeconfig, removeKubeconfig } from '../test/support/kube/kubeconfig.js';
 import { Kubelet } from '../test/support/kube/kubelet.js';
@@ -57,7 +57,6 @@ const OTHER_CORE = '1';
 const REQUEST_TIMEOUT_MS = 15_000;
 const STEP_TIMEOUT_MS = 15_000;
 const TOTAL_DEADLINE_MS = 4 * 60_000;
-const ADMIN_TOKEN = 'bench-wake-admin-token-0123456789';
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 
 const nowNs = (): bigint => process.hrtime.bigint();
@@ -88,57 +87,22 @@ interface Gateway {
 }
 
 async function startGateway(root: string, extraArgs: string[]): Promise<Gateway> {
-  const args = [
-    path.resolve('dist/cli.js'), 'serve', '--port=0', '--admin-port=0', '--host=127.0.0.1',
-    `--routes=${path.join(root, 'routes')}`, `--policies=${path.join(root, 'policies')}`, `--functions=${path.join(root, 'functions.yaml')}`,
-    '--log-level=info', '--shutdown-timeout=5s', ...extraArgs,
-  ];
-  const options = { env: { ...process.env, GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
-  const child: ChildProcess = hasTaskset ? spawn('taskset', ['-c', GATEWAY_CORE, process.execPath, ...args], options) : spawn(process.execPath, args, options);
-  const logs: Array<Record<string, unknown>> = [];
-  const stderr: string[] = [];
-  const waiters = new Set<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }>();
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      line = { text };
-    }
-    logs.push(line);
-    for (const waiter of waiters) if (waiter.predicate(line)) (waiters.delete(waiter), waiter.resolve(line));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = STEP_TIMEOUT_MS): Promise<Record<string, unknown>> => {
-    const seen = logs.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => (waiters.delete(waiter), reject(new Error(`no matching gateway log line within ${timeoutMs} ms; stderr: ${stderr.join('')}`))), timeoutMs);
-      const waiter = { predicate, resolve: (line: Record<string, unknown>) => (clearTimeout(timer), resolve(line)) };
-      waiters.add(waiter);
-      void exited.then(() => {
-        if (!waiters.delete(waiter)) return;
-        clearTimeout(timer);
-        reject(new Error(`the gateway exited; stderr: ${stderr.join('')}`));
-      });
-    });
+  const config = {
+    root,
+    routesDir: path.join(root, 'routes'),
+    policiesDir: path.join(root, 'policies'),
+    functionsFile: path.join(root, 'functions.yaml'),
+    write: () => {},
+    remove: () => {},
   };
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+  const gateway = await startGatewayProcess(config, ['--shutdown-timeout=5s', ...extraArgs], {}, { pinToCore: hasTaskset ? GATEWAY_CORE : undefined });
+  return {
+    port: gateway.port,
+    adminPort: gateway.adminPort,
+    logs: gateway.logs,
+    waitForLog: (predicate, timeoutMs = STEP_TIMEOUT_MS) => gateway.waitForLog(predicate, timeoutMs),
+    stop: async () => void (await gateway.stop()),
   };
-  try {
-    const listening = await waitForLog((line) => line.event === 'listening', 20_000);
-    return { port: listening.port as number, adminPort: listening.adminPort as number, logs, waitForLog, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }
 
 function configDir(functionsYaml: string): string {

@@ -22,10 +22,13 @@ export interface GatewayProcess {
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export async function startGatewayProcess(config: ConfigDir, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<GatewayProcess> {
+/** `pinToCore`: run the gateway under `taskset -c CORE` (benchmarks). */
+export async function startGatewayProcess(config: ConfigDir, extraArgs: string[] = [], env: Record<string, string> = {}, options: { pinToCore?: string } = {}): Promise<GatewayProcess> {
+  const pin = options.pinToCore === undefined ? [] : ['-c', options.pinToCore, process.execPath];
   const child = spawn(
-    process.execPath,
+    pin.length > 0 ? 'taskset' : process.execPath,
     [
+      ...pin,
       path.resolve('dist/cli.js'),
       'serve',
       '--port=0',
