@@ -8,8 +8,12 @@ import { signDevToken } from './auth/dev-token.js';
 import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
-import { ConfigRefused, Gateway, loadSnapshot, offlineServices } from './gateway.js';
+import type { Gateway } from './gateway.js';
 import { createLogger, LOG_LEVELS, type Logger } from './observability/logger.js';
+
+/** The gateway (express, the proxy, the Kubernetes and Redis clients) loads only for the
+ * commands that need it: `keys` answered in 0.9 s with it loaded eagerly, 0.2 s without. */
+const loadGateway = (): Promise<typeof import('./gateway.js')> => import('./gateway.js');
 
 const program = new Command('gatehouse').description('An authenticating API gateway for serverless functions').showHelpAfterError();
 
@@ -59,6 +63,7 @@ sourceOptions(program.command('serve').description('run the gateway'))
   .action(serve);
 
 sourceOptions(program.command('validate').description('check the config; exit 1 with FILE:LINE:COL problems')).action(async (flags: SourceFlags) => {
+  const { loadSnapshot, offlineServices } = await loadGateway();
   const result = await loadSnapshot(sourcesFrom(flags), 1, offlineServices(createLogger('silent')));
   if (result.ok) {
     process.stdout.write(`config is valid: ${result.value.config.routes.length} routes\n`);
@@ -69,6 +74,7 @@ sourceOptions(program.command('validate').description('check the config; exit 1 
 });
 
 sourceOptions(program.command('routes').description('print the route table in match-priority order')).action(async (flags: SourceFlags) => {
+  const { loadSnapshot, offlineServices } = await loadGateway();
   const result = await loadSnapshot(sourcesFrom(flags), 1, offlineServices(createLogger('silent')));
   if (!result.ok) {
     process.stderr.write(result.problems.map(formatProblem).join('\n') + '\n');
@@ -141,6 +147,7 @@ interface ServeFlags extends SourceFlags {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const logger = createLogger(flags.logLevel);
+  const { ConfigRefused, Gateway } = await loadGateway();
   let gateway: Gateway;
   try {
     gateway = await Gateway.create({
