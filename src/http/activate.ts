@@ -1,6 +1,7 @@
 // The activate step (SPEC §5): a lease on a ready endpoint now, or hold the
 // request, body buffered and counted against maxPendingBytes, until the function
 // has capacity. Fixed `upstream:` routes get a lease that needs no activator.
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteSpec } from '../config/types.js';
 import type { FunctionActivator } from '../functions/activator.js';
@@ -46,13 +47,10 @@ export async function holdForCapacity(activator: FunctionActivator, context: Hol
     throw new ActivationError('bytes-full', activator.name, 1);
   }
   activator.releaseHeldBytes(context.declaredBytes);
-  const onClose = (): void => abort.abort();
-  res.once('close', onClose);
   body?.bufferWhileHeld((bytes) => activator.reserveHeldBytes(bytes));
   try {
-    return await activator.hold(abort.signal);
+    return await holdWhileConnected(activator, res, abort);
   } finally {
-    res.off('close', onClose);
     if (body) activator.releaseHeldBytes(body.endHeldAccounting());
   }
 }
@@ -66,16 +64,28 @@ export function nextLeaseFrom(activator: FunctionActivator, res: ServerResponse,
     if (lease) return lease;
     const bytes = body?.retainedBytes ?? 0;
     if (!activator.reserveHeldBytes(bytes)) throw new ActivationError('bytes-full', activator.name, 1);
-    const abort = new AbortController();
-    const onClose = (): void => abort.abort();
-    res.once('close', onClose);
     try {
-      return await activator.hold(abort.signal);
+      return await holdWhileConnected(activator, res);
     } finally {
-      res.off('close', onClose);
       activator.releaseHeldBytes(bytes);
     }
   };
+}
+
+/** A lease now, or wait for one while the client stays: the response (or, for an
+ * upgrade, the socket) closing aborts the wait, so nobody is held for no one. */
+export function leaseWhileConnected(activator: FunctionActivator, connection: EventEmitter): Lease | Promise<Lease> {
+  return activator.tryAcquire() ?? holdWhileConnected(activator, connection);
+}
+
+async function holdWhileConnected(activator: FunctionActivator, connection: EventEmitter, abort = new AbortController()): Promise<Lease> {
+  const onClose = (): void => abort.abort();
+  connection.once('close', onClose);
+  try {
+    return await activator.hold(abort.signal);
+  } finally {
+    connection.off('close', onClose);
+  }
 }
 
 export function declaredBodyBytes(req: IncomingMessage): number {

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RouteSpec } from '../config/types.js';
 import { ActivationError, type Lease } from '../functions/types.js';
-import { activatorFor, fixedLeaseFor } from './activate.js';
+import { activatorFor, fixedLeaseFor, leaseWhileConnected } from './activate.js';
 import { admit, matchRoute } from './admission.js';
 import type { PipelineDeps } from './pipeline.js';
 import { activationProblem } from './problems.js';
@@ -39,13 +39,6 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
   }
 }
 
-async function leaseFor(deps: PipelineDeps, route: RouteSpec, socket: Duplex): Promise<Lease> {
-  const fixed = fixedLeaseFor(route);
-  if (fixed) return fixed;
-  const activator = activatorFor(route, deps.functions);
-  const now = activator.tryAcquire();
-  if (now) return now;
-  const abort = new AbortController();
-  socket.once('close', () => abort.abort());
-  return activator.hold(abort.signal);
+function leaseFor(deps: PipelineDeps, route: RouteSpec, socket: Duplex): Lease | Promise<Lease> {
+  return fixedLeaseFor(route) ?? leaseWhileConnected(activatorFor(route, deps.functions), socket);
 }
