@@ -2,7 +2,7 @@
 // terminating": a pod scaled away is listed terminating first; from then on the
 // gateway sends it nothing new, while the requests it already has finish there.
 import assert from 'node:assert/strict';
-import { addFunction, getWithin, pidOf, readyPods, scaleDeployment, untilReadyz, useKubeGateways } from '../support/kube-gateway.js';
+import { addFunction, getWithin, twoPodsBehindAGateway, pidOf, readyPods, scaleDeployment, untilReadyz, useKubeGateways } from '../support/kube-gateway.js';
 import { untilStatus } from '../support/wake.js';
 
 describe('Kubernetes backend: an endpoint leaving its slice', () => {
@@ -11,11 +11,7 @@ describe('Kubernetes backend: an endpoint leaving its slice', () => {
   it('gets no new request once terminating, while its in-flight request completes 200', async function () {
     this.timeout(60_000);
     const env = cluster();
-    addFunction(env, 'orders', { replicas: 2 });
-    const pods = await readyPods(env, 'orders', 2);
-    const gateway = await start(['orders']);
-    await untilReadyz(gateway, 200);
-    await untilStatus(gateway, 'orders', 'both pods as endpoints', (view) => view.endpoints.length === 2);
+    const { pods, gateway } = await twoPodsBehindAGateway(env, start, 'orders');
 
     // One slow request on each pod (least outstanding requests spreads them).
     const slow = [getWithin(gateway.fn('orders', '/delay/1500')), getWithin(gateway.fn('orders', '/delay/1500'))];

@@ -4,7 +4,7 @@
 // timeout) and RBAC refusing the scale call (a clear log line and 503s, no crash).
 import assert from 'node:assert/strict';
 import type { Verb } from '../support/kube/resources.js';
-import { addFunction, getWithin, pidOf, readyPods, untilReadyz, useKubeGateways } from '../support/kube-gateway.js';
+import { addFunction, getWithin, twoPodsBehindAGateway, pidOf, readyPods, untilReadyz, useKubeGateways } from '../support/kube-gateway.js';
 import { assertUnavailable, logLines, untilStatus } from '../support/wake.js';
 
 describe('Kubernetes backend: failures', () => {
@@ -14,11 +14,7 @@ describe('Kubernetes backend: failures', () => {
     it('retries idempotent requests on the other pod: every GET completes, 200 (or at worst a 502)', async function () {
       this.timeout(90_000);
       const env = cluster();
-      addFunction(env, 'orders', { replicas: 2 });
-      const pods = await readyPods(env, 'orders', 2);
-      const gateway = await start(['orders']);
-      await untilReadyz(gateway, 200);
-      await untilStatus(gateway, 'orders', 'both pods as endpoints', (view) => view.endpoints.length === 2);
+      const { pods, gateway } = await twoPodsBehindAGateway(env, start, 'orders');
 
       // Slow GETs in flight on both pods when one of them dies.
       const inFlight = Array.from({ length: 20 }, () => getWithin(gateway.fn('orders', '/delay/800')));

@@ -3,6 +3,7 @@
 // function NAME is routed at /NAME/* (public, rewritten to /*). Every gateway a
 // test starts is stopped after it with SIGTERM, before the fake cluster goes
 // (so its pods outlive the gateway's last request), and must exit 0 (SPEC §7).
+import { untilStatus } from './wake.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { makeConfigDir } from './config-dir.js';
@@ -126,4 +127,14 @@ export function untilReadyz(gateway: GatewayProcess, status: number): Promise<nu
     const reply = await getWithin(gateway.adminUrl('/readyz'), 5000);
     return reply.status === status ? status : undefined;
   });
+}
+
+/** NAME with two Ready pods, and a gateway that sees both as endpoints. */
+export async function twoPodsBehindAGateway(cluster: FakeCluster, start: KubeGateways['start'], name: string): Promise<{ pods: Array<{ name: string; address: string; pid: number }>; gateway: KubeGateway }> {
+  addFunction(cluster, name, { replicas: 2 });
+  const pods = await readyPods(cluster, name, 2);
+  const gateway = await start([name]);
+  await untilReadyz(gateway, 200);
+  await untilStatus(gateway, name, 'both pods as endpoints', (view) => view.endpoints.length === 2);
+  return { pods, gateway };
 }
