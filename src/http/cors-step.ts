@@ -20,7 +20,8 @@ export function applyCors(snapshot: GatewaySnapshot, route: RouteSpec, req: Inco
     return true;
   }
   if (cors.allowsOrigin(origin)) {
-    for (const [name, value] of Object.entries(cors.responseHeaders(origin))) res.setHeader(name, value);
+    const headers = cors.responseHeaders(origin);
+    for (const name in headers) res.setHeader(name, headers[name] as string);
   }
   return false;
 }

@@ -12,32 +12,33 @@ export interface CompiledCors {
   responseHeaders(origin: string): Readonly<Record<string, string>>;
 }
 
+/** Both header sets for one Origin value, built at load and frozen. */
+interface OriginHeaders {
+  readonly response: Readonly<Record<string, string>>;
+  readonly preflight: Readonly<Record<string, string>>;
+}
+
 export function compileCors(spec: CorsPolicySpec): CompiledCors {
-  const any = spec.origins.includes('*');
-  const origins = new Set(spec.origins);
   const methods = new Set(spec.methods.map((m) => m.toUpperCase()));
-  const allowMethods = [...methods].join(', ');
-  const allowHeaders = spec.headers.join(', ');
-  const maxAge = spec.maxAgeSeconds === null ? null : String(spec.maxAgeSeconds);
-  // With `*` and no credentials the answer does not depend on Origin: say `*`, no Vary.
-  const originValue = (origin: string): string => (any ? '*' : origin);
-  const common = (origin: string): Record<string, string> => {
-    const headers: Record<string, string> = { 'access-control-allow-origin': originValue(origin) };
-    if (!any) headers.vary = 'Origin';
-    if (spec.credentials) headers['access-control-allow-credentials'] = 'true';
-    return headers;
+  const build = (originValue: string, vary: boolean): OriginHeaders => {
+    const response: Record<string, string> = { 'access-control-allow-origin': originValue };
+    if (vary) response.vary = 'Origin';
+    if (spec.credentials) response['access-control-allow-credentials'] = 'true';
+    const preflight: Record<string, string> = { ...response, 'access-control-allow-methods': [...methods].join(', ') };
+    if (spec.headers.length > 0) preflight['access-control-allow-headers'] = spec.headers.join(', ');
+    if (spec.maxAgeSeconds !== null) preflight['access-control-max-age'] = String(spec.maxAgeSeconds);
+    return Object.freeze({ response: Object.freeze(response), preflight: Object.freeze(preflight) });
   };
+  // Every answer is prepared here, one per allowed origin: a request only looks up its
+  // Origin. With `*` (never with credentials) it does not depend on Origin: `*`, no Vary.
+  const wildcard = spec.origins.includes('*') ? build('*', false) : null;
+  const byOrigin = new Map(spec.origins.filter((o) => o !== '*').map((origin) => [origin, build(origin, true)]));
+  const headersFor = (origin: string): OriginHeaders | undefined => wildcard ?? byOrigin.get(origin);
   return Object.freeze({
     name: spec.name,
-    allowsOrigin: (origin: string) => any || origins.has(origin),
+    allowsOrigin: (origin: string) => headersFor(origin) !== undefined,
     allowsMethod: (method: string) => methods.has(method.toUpperCase()),
-    preflightHeaders(origin: string) {
-      const headers = common(origin);
-      headers['access-control-allow-methods'] = allowMethods;
-      if (allowHeaders) headers['access-control-allow-headers'] = allowHeaders;
-      if (maxAge !== null) headers['access-control-max-age'] = maxAge;
-      return headers;
-    },
-    responseHeaders: common,
+    preflightHeaders: (origin: string) => headersFor(origin)?.preflight ?? {},
+    responseHeaders: (origin: string) => headersFor(origin)?.response ?? {},
   });
 }
