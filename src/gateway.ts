@@ -233,8 +233,11 @@ export class Gateway {
 
   #watchConfig(snapshot: GatewaySnapshot): void {
     if (!(this.options.watch ?? true)) return;
-    const { routesDir, policiesDir } = this.options.sources;
-    this.#watcher.watchPaths([routesDir, policiesDir], snapshot.config.files);
+    const { routesDir, policiesDir, functionsFile } = this.options.sources;
+    // The functions file by name too: one that failed to read is not in `files`, and
+    // creating it must still reload.
+    const files = functionsFile === null ? snapshot.config.files : [...snapshot.config.files, functionsFile];
+    this.#watcher.watchPaths({ yamlDirectories: [routesDir, policiesDir], files });
   }
 
   #createAdmin(): http.Server {

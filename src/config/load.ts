@@ -3,6 +3,7 @@
 // one frozen GatewayConfig or every problem found, sorted (SPEC §1 `validate`).
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isConfigYamlName } from './file-names.js';
 import { deepFreeze } from './freeze.js';
 import { compileFunctions, declaredFunctions } from './functions.js';
 import { ioReason, nodeConfigIo, parseConfigFile } from './io.js';
@@ -43,8 +44,6 @@ export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConf
   return { ok: true, config: deepFreeze(config) };
 }
 
-const YAML_NAME = /\.ya?ml$/;
-
 /** What reading needs: where to read, where to put problems, what was read. */
 interface Reader {
   readonly io: ConfigIo;
@@ -63,7 +62,7 @@ async function readDir(dir: string, kind: FileKind, r: Reader): Promise<YamlSour
   }
   const out: YamlSource[] = [];
   // Code-unit order, not locale order, so the same files load the same way everywhere.
-  for (const name of names.filter((n) => YAML_NAME.test(n) && !n.startsWith('.')).sort()) {
+  for (const name of names.filter(isConfigYamlName).sort()) {
     const file = path.join(dir, name);
     // stat follows symlinks: a Kubernetes ConfigMap mounts each file as one.
     if (!(await stat(file).catch(() => null))?.isFile()) continue;
