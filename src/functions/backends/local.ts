@@ -6,6 +6,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { FunctionBackend } from '../backend.js';
 import type { FunctionRegistry } from '../registry.js';
 import { LocalInstance } from './local-instance.js';
+import { sameLocalFunction } from './local-spec.js';
 import { freeLoopbackPort } from './ports.js';
 
 interface LocalFunction {
@@ -32,13 +33,27 @@ export class LocalBackend implements FunctionBackend {
     // Nothing to discover: functions are known from config and start at zero.
   }
 
+  /**
+   * SPEC §2: a reload that changes nothing a function depends on leaves its
+   * instances, timers and state as they were. Restarting the idle sweep on every
+   * reload kept instances alive forever under frequent reloads. A changed spec
+   * applies to instances started from now on; running ones keep serving, and
+   * idleness still counts from their last request, not from the reload.
+   */
   applyConfig(config: GatewayConfig): void {
     for (const [name, spec] of config.functions) {
       const known = this.#functions.get(name);
-      if (known) known.spec = spec;
-      else this.#functions.set(name, { spec, instances: new Set(), ready: new Set(), idleSweep: undefined });
+      if (!known) {
+        this.#functions.set(name, { spec, instances: new Set(), ready: new Set(), idleSweep: undefined });
+        this.registry.define(name, spec);
+        this.#scheduleIdleSweep(name);
+        continue;
+      }
+      const previous = known.spec;
+      known.spec = spec; // the same settings, maybe at another line of the file
+      if (sameLocalFunction(previous, spec)) continue;
       this.registry.define(name, spec);
-      this.#scheduleIdleSweep(name);
+      if (previous.idleTimeoutMs !== spec.idleTimeoutMs) this.#scheduleIdleSweep(name);
     }
     for (const name of [...this.#functions.keys()]) {
       if (!config.functions.has(name)) void this.#removeFunction(name);
@@ -101,15 +116,16 @@ export class LocalBackend implements FunctionBackend {
     const idleMs = fn.spec.idleTimeoutMs;
     if (idleMs === null) return;
     const every = Math.min(5000, Math.max(25, Math.floor(idleMs / 4)));
-    fn.idleSweep = setInterval(() => this.#stopIdle(name, fn, idleMs), every);
+    fn.idleSweep = setInterval(() => this.#stopIdle(name, fn), every);
     fn.idleSweep.unref();
   }
 
   /** Stop instances with nothing in flight for idleMs. Removed from endpoints first, so
    * no request can pick one between the check and the stop (both run in this tick). */
-  #stopIdle(name: string, fn: LocalFunction, idleMs: number): void {
+  #stopIdle(name: string, fn: LocalFunction): void {
     const activator = this.registry.get(name);
-    if (!activator) return;
+    const idleMs = fn.spec.idleTimeoutMs;
+    if (!activator || idleMs === null) return;
     const now = performance.now();
     let changed = false;
     for (const instance of fn.ready) {

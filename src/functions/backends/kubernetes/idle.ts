@@ -14,6 +14,7 @@ const MIN_TICK_MS = 250;
 
 export class IdleKeeper {
   #timer: NodeJS.Timeout | undefined;
+  #periodMs: number | null = null;
   #lastTick = performance.now();
   /** Wall time of this replica's last traffic for the function, as recorded. */
   #lastActiveWall: number | null = null;
@@ -29,18 +30,26 @@ export class IdleKeeper {
     private readonly logger: Logger,
   ) {}
 
-  /** (Re)start the ticks for the current idle timeout; none without one. */
+  /**
+   * Tick at the current idle timeout's pace; none without one. Called on every event
+   * about the function's Service: a tick period that did not change keeps its timer,
+   * so events (or anything else that calls this often) never postpone the next tick.
+   */
   reschedule(): void {
-    this.stop();
     const idle = this.spec()?.settings.idleTimeoutMs ?? null;
-    if (idle === null) return;
-    this.#timer = setInterval(() => void this.#tick(), Math.max(MIN_TICK_MS, Math.floor(idle / 4)));
+    const period = idle === null ? null : Math.max(MIN_TICK_MS, Math.floor(idle / 4));
+    if (period === this.#periodMs && (period === null || this.#timer !== undefined)) return;
+    this.stop();
+    if (period === null) return;
+    this.#periodMs = period;
+    this.#timer = setInterval(() => void this.#tick(), period);
     this.#timer.unref();
   }
 
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#periodMs = null;
   }
 
   /**
