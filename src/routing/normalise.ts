@@ -1,13 +1,11 @@
 // Request path normalisation (SPEC §2): runs once per request, before matching.
 // One pass over the characters, no regex, no per-call tables: every escape is
-// looked up in ESCAPES, built once at module load.
+// looked up in DECODED, built once at module load.
 import type { NormalisedPath } from './types.js';
 
 const SLASH = 0x2f;
 const PERCENT = 0x25;
 const BACKSLASH = 0x5c;
-
-const HEX = '0123456789ABCDEF';
 
 /** RFC 3986 §2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~". */
 function isUnreserved(byte: number): boolean {
@@ -24,15 +22,18 @@ function isUnreserved(byte: number): boolean {
 
 /**
  * What each escaped byte becomes: the character itself when unreserved
- * (RFC 3986 §6.2.2.2: decoding those does not change the resource), else the
- * escape with upper-case hex (§6.2.2.1), kept encoded so `%2F` never becomes a
- * separator. Precomputed so the hot path allocates no string per escape.
+ * (RFC 3986 §6.2.2.2: decoding those does not change the resource), else null:
+ * the escape stays exactly as sent (SPEC §2), so `%2F` never becomes a separator
+ * and an upstream that signs its paths (signed URLs, webhook HMACs) sees the
+ * client's bytes. Precomputed so the hot path allocates no string per escape.
  */
-const ESCAPES: readonly string[] = Object.freeze(
-  Array.from({ length: 256 }, (_, byte) =>
-    isUnreserved(byte) ? String.fromCharCode(byte) : `%${HEX[byte >> 4]}${HEX[byte & 15]}`,
-  ),
+const DECODED: readonly (string | null)[] = Object.freeze(
+  Array.from({ length: 256 }, (_, byte) => (isUnreserved(byte) ? String.fromCharCode(byte) : null)),
 );
+
+function isLowerHexLetter(code: number): boolean {
+  return code >= 0x61 && code <= 0x66;
+}
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
@@ -69,6 +70,24 @@ function segmentProblem(segment: string, last: boolean): string | null {
 }
 
 /**
+ * The matching keys of segments whose escapes use lower-case hex: the same escape
+ * with upper-case hex (RFC 3986 §6.2.2.1 calls them equivalent), so a route for
+ * `/x%2Fy` matches `/x%2fy`. Only the keys change; what goes upstream does not.
+ */
+function upperCaseEscapes(segments: readonly string[]): readonly string[] {
+  return segments.map((segment) => {
+    if (!segment.includes('%')) return segment;
+    let out = '';
+    let from = 0;
+    for (let at = segment.indexOf('%'); at !== -1; at = segment.indexOf('%', at + 3)) {
+      out += segment.slice(from, at + 1) + segment.slice(at + 1, at + 3).toUpperCase();
+      from = at + 3;
+    }
+    return out + segment.slice(from);
+  });
+}
+
+/**
  * Normalises the path part of a request target. The caller cuts the query
  * string; a `?` is still honoured so a raw target cannot smuggle one in.
  * Refusals (→ 400) come before matching so that no route ever sees `..`, `//`,
@@ -81,6 +100,7 @@ export function normalisePath(rawPath: string): NormalisedPath {
   const segments: string[] = [];
   let path = '';
   let segment = '';
+  let lowerHex = false;
   let runStart = 1; // start of the run of characters copied unchanged
   for (let i = 1; i <= end; i++) {
     const code = i === end ? SLASH : rawPath.charCodeAt(i); // the end closes the last segment
@@ -97,13 +117,18 @@ export function normalisePath(rawPath: string): NormalisedPath {
       if (byte < 0) return refuse(BAD_ESCAPE);
       if (byte === 0) return refuse(NUL);
       if (byte === BACKSLASH) return refuse(BACKSLASH_IN_PATH);
-      segment += rawPath.slice(runStart, i) + ESCAPES[byte]!;
+      const decoded = DECODED[byte]!;
+      if (decoded !== null) {
+        segment += rawPath.slice(runStart, i) + decoded;
+        runStart = i + 3;
+      } else if (isLowerHexLetter(rawPath.charCodeAt(i + 1)) || isLowerHexLetter(rawPath.charCodeAt(i + 2))) {
+        lowerHex = true; // kept in the run as sent
+      }
       i += 2;
-      runStart = i + 1;
     } else if (code === BACKSLASH) {
       // Some servers treat `\` as `/`; refusing it keeps our view and theirs equal.
       return refuse(BACKSLASH_IN_PATH);
     }
   }
-  return { ok: true, path, segments };
+  return { ok: true, path, segments, keys: lowerHex ? upperCaseEscapes(segments) : segments };
 }

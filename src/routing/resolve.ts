@@ -39,7 +39,7 @@ function allowHeader(fitted: readonly CompiledRoute[]): string {
 /** One request through the table; `observer` is given only by explain(). */
 export function resolve(groups: HostGroups, request: RouteRequest, observer: WalkObserver | undefined): RouteMatch {
   const state: WalkState = {
-    segments: request.path.segments,
+    segments: request.path.keys,
     method: request.method,
     isHead: request.method === 'HEAD',
     headers: request.headers,

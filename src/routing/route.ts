@@ -64,9 +64,9 @@ function compileShape(path: string): ShapeResult {
   if (!normalised.ok) return { ok: false, message: `path "${path}": ${normalised.reason}` };
   const shape: ShapePart[] = [];
   const params: ParamSlot[] = [];
-  const count = normalised.segments.length;
+  const count = normalised.keys.length;
   for (let k = 0; k < count; k++) {
-    const part = shapePart(normalised.segments[k] ?? '', k, k === count - 1, params);
+    const part = shapePart(normalised.keys[k] ?? '', k, k === count - 1, params);
     if (typeof part === 'string') return { ok: false, message: `path "${path}": ${part}` };
     shape.push(Object.freeze(part));
   }

@@ -3,7 +3,15 @@ import type { ConfigProblem, RouteSpec } from '../config/types.js';
 
 /** Result of normalising a request's raw path once, before matching. */
 export type NormalisedPath =
-  | { readonly ok: true; readonly path: string; readonly segments: readonly string[] }
+  | {
+      readonly ok: true;
+      /** The path as sent, but for decoded unreserved characters: what goes upstream. */
+      readonly path: string;
+      /** Its segments, likewise as sent: params and rewrites take these. */
+      readonly segments: readonly string[];
+      /** What matching compares: the segments with upper-case escape hex (the same array when they have none in lower case). */
+      readonly keys: readonly string[];
+    }
   | { readonly ok: false; readonly reason: string };
 
 export type RouteMatch =

@@ -20,6 +20,8 @@ describe('proxy: headers the upstream receives', () => {
         { name: 'plain', match: { path: '/plain' }, upstream: upstream.origin },
         { name: 'with-credentials', match: { path: '/with-credentials' }, upstream: upstream.origin, forwardCredentials: true },
         { name: 'orders', match: { path: '/users/:user/orders/:order' }, upstream: upstream.origin, rewrite: '/v2/orders/:order/of/:user' },
+        { name: 'escaped', match: { path: '/e/*' }, upstream: upstream.origin },
+        { name: 'escaped-static', match: { path: '/s/x%2Fy' }, upstream: upstream.origin },
       ],
       // A forwardClaims target and an API-key header name are stripped on every route, public ones too.
       {
@@ -130,5 +132,29 @@ describe('proxy: headers the upstream receives', () => {
     const reply = await send(gateway.url('/users/u-42/orders/o%207?expand=items&sort=-date&x=%2F'));
     assert.equal(reply.status, 200);
     assert.equal((await arrived).url, '/v2/orders/o%207/of/u-42?expand=items&sort=-date&x=%2F');
+  });
+
+  // SPEC §2: "every other percent-encoding stays as sent". Upstreams that check a
+  // signature over the path (signed URLs, webhook HMACs) need the client's bytes.
+  describe('forwards every escape it does not decode byte for byte as sent', () => {
+    for (const path of ['/e/x%2fy', '/e/x%2Fy', '/e/what%3f', '/e/%e2%82%AC', '/e/caf%C3%a9/%2f%2F', '/e/a%20b']) {
+      it(path, async () => {
+        const arrived = upstream.nextRequest();
+        assert.equal((await send(gateway.url(path))).status, 200);
+        assert.equal((await arrived).url, path);
+      });
+    }
+
+    it('decodes only unreserved characters: /e/%7euser%2d1%2f → /e/~user-1%2f', async () => {
+      const arrived = upstream.nextRequest();
+      assert.equal((await send(gateway.url('/e/%7euser%2d1%2f'))).status, 200);
+      assert.equal((await arrived).url, '/e/~user-1%2f');
+    });
+
+    it('matches escapes case-insensitively (/s/x%2fy reaches the route for /s/x%2Fy) and still sends them as sent', async () => {
+      const arrived = upstream.nextRequest();
+      assert.equal((await send(gateway.url('/s/x%2fy'))).status, 200);
+      assert.equal((await arrived).url, '/s/x%2fy');
+    });
   });
 });

@@ -15,7 +15,7 @@ describe('normalisePath', () => {
     ];
     for (const [raw, path, segments] of accepted) {
       it(`${raw} → ${path}`, () => {
-        assert.deepEqual(normalisePath(raw), { ok: true, path, segments });
+        assert.deepEqual(normalisePath(raw), { ok: true, path, segments, keys: segments });
       });
     }
   });
@@ -36,20 +36,29 @@ describe('normalisePath', () => {
     }
   });
 
-  describe('keeps every other escape as sent, with upper-case hex', () => {
-    const kept: ReadonlyArray<readonly [string, string, readonly string[]]> = [
-      ['/a%2Fb', '/a%2Fb', ['a%2Fb']],
-      ['/a%2fb', '/a%2Fb', ['a%2Fb']],
-      ['/%25', '/%25', ['%25']],
-      ['/%252e%252e', '/%252e%252e', ['%252e%252e']],
-      ['/caf%c3%a9', '/caf%C3%A9', ['caf%C3%A9']],
-      ['/a%20b/%3F', '/a%20b/%3F', ['a%20b', '%3F']],
+  describe('keeps every other escape byte for byte as sent (SPEC §2), matching on upper-case hex', () => {
+    const kept: ReadonlyArray<readonly [raw: string, path: string, segments: readonly string[], keys: readonly string[]]> = [
+      ['/a%2Fb', '/a%2Fb', ['a%2Fb'], ['a%2Fb']],
+      ['/a%2fb', '/a%2fb', ['a%2fb'], ['a%2Fb']],
+      ['/e/x%3f', '/e/x%3f', ['e', 'x%3f'], ['e', 'x%3F']],
+      ['/%e2%82%AC', '/%e2%82%AC', ['%e2%82%AC'], ['%E2%82%AC']],
+      ['/%25', '/%25', ['%25'], ['%25']],
+      ['/%252e%252e', '/%252e%252e', ['%252e%252e'], ['%252e%252e']],
+      ['/caf%c3%a9/x', '/caf%c3%a9/x', ['caf%c3%a9', 'x'], ['caf%C3%A9', 'x']],
+      ['/a%20b/%3F', '/a%20b/%3F', ['a%20b', '%3F'], ['a%20b', '%3F']],
+      ['/%7e%2f', '/~%2f', ['~%2f'], ['~%2F']],
     ];
-    for (const [raw, path, segments] of kept) {
-      it(`${raw} → ${path}`, () => {
-        assert.deepEqual(normalisePath(raw), { ok: true, path, segments });
+    for (const [raw, path, segments, keys] of kept) {
+      it(`${raw} → ${path}, matched as ${keys.join('/')}`, () => {
+        assert.deepEqual(normalisePath(raw), { ok: true, path, segments, keys });
       });
     }
+
+    it('shares one array for segments and keys when no escape has lower-case hex (no extra allocation)', () => {
+      const result = normalisePath('/a%2Fb/c');
+      assert.ok(result.ok);
+      assert.equal(result.keys, result.segments);
+    });
   });
 
   describe('refuses what could smuggle a different path (→ 400)', () => {

@@ -50,6 +50,8 @@ const params = [
   route('files', '/files/*', { rewrite: '/v2/*' }),
   route('api', '/api/*'),
   route('swap', '/t/:a/:b', { rewrite: '/x/:b/:a.json' }),
+  route('escaped', '/e/x%2Fy'),
+  route('escaped-lower', '/f/%c3%a9', { rewrite: '/g/%c3%a9' }),
 ];
 
 type Expected = string | 400 | 404 | { readonly allow: string };
@@ -130,7 +132,12 @@ const rows: readonly Row[] = [
   { routes: params, method: GET, path: '/files/a/b', expect: 'files', upstream: '/v2/a/b' },
   { routes: params, method: GET, path: '/files', expect: 'files', upstream: '/v2' },
   { routes: params, method: GET, path: '/files/', expect: 'files', upstream: '/v2/' },
-  { routes: params, method: GET, path: '/api/x%2f?q=1', expect: 'api', upstream: '/api/x%2F' },
+  { routes: params, method: GET, path: '/api/x%2f?q=1', expect: 'api', upstream: '/api/x%2f' },
+  { routes: params, method: GET, path: '/users/a%2fb', expect: 'user', params: { name: 'a%2fb' }, upstream: '/v1/u/a%2fb/profile' },
+  { routes: params, method: GET, path: '/e/x%2fy', expect: 'escaped', upstream: '/e/x%2fy' },
+  { routes: params, method: GET, path: '/e/x%2Fy', expect: 'escaped', upstream: '/e/x%2Fy' },
+  { routes: params, method: GET, path: '/e/x/y', expect: 404 },
+  { routes: params, method: GET, path: '/f/%C3%A9', expect: 'escaped-lower', upstream: '/g/%c3%a9' },
   { routes: params, method: GET, path: '/t/1/2', expect: 'swap', params: { a: '1', b: '2' }, upstream: '/x/2/1.json' },
   // refused before matching → 400
   { routes: orders, method: GET, path: '/orders/../admin', expect: 400 },
