@@ -102,6 +102,7 @@ export class Pipeline {
           if (heldMs > 0) withWakeTiming(proxyRes.headers, heldMs);
         },
         onFailure: (failure, detail) => sendProblem(res, exchangeProblem(failure, detail), requestId, discardUnreadBody(req)),
+        onClientLeft: () => this.deps.metrics.clientDisconnects.labels(route.name).inc(),
       },
       this.deps.proxy,
     );

@@ -27,7 +27,13 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
       origin: lease.endpoint.origin,
       path,
       body: null,
-      onProxyRequest: () => {},
+      // http-proxy passes a client's FIN or reset on to the upstream socket, but not a
+      // close without either (the gateway cutting connections at shutdown, say): the
+      // upstream socket goes with the client's, whatever closed it.
+      onProxyRequest: (proxyReq) => {
+        socket.once('close', () => proxyReq.destroy());
+        proxyReq.once('upgrade', (_res, upstream: Duplex) => (socket.destroyed ? upstream.destroy() : socket.once('close', () => upstream.destroy())));
+      },
       onResponse: () => {},
       onError: () => writeRawProblem(socket, new Problem(502, 'upstream-failed', 'the upstream refused the WebSocket'), requestId),
     });

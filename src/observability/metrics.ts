@@ -27,6 +27,12 @@ export class GatewayMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly clientDisconnects = new Counter({
+    name: 'gatehouse_client_disconnects_total',
+    help: 'Responses whose client left before they ended (the upstream request was cut), by route.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
   readonly wakes = new Counter({
     name: 'gatehouse_wakes_total',
     help: 'Wakes of sleeping functions, by outcome (ready|timeout|error).',

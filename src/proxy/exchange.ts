@@ -30,6 +30,8 @@ export interface ExchangePlan {
   /** `heldMs`: every wait of this request for an endpoint, retries included. */
   onResponse(proxyRes: IncomingMessage, heldMs: number): void;
   onFailure(failure: ExchangeFailure, detail: string): void;
+  /** The client left after the response began and before it ended; the upstream was cut. */
+  onClientLeft(): void;
 }
 
 /** Failures where the upstream never produced a response byte and a retry may help. */
@@ -91,6 +93,7 @@ export class ProxyExchange {
   #timer: NodeJS.Timeout | undefined;
   #responded = false;
   #heldMs = 0;
+  #upstreamCut = false;
   finished = false;
 
   constructor(
@@ -113,14 +116,23 @@ export class ProxyExchange {
     this.#fail(kind, `request body: ${failure}`);
   }
 
-  /** The client's response closed (sent, or the client went away): release everything. */
+  /**
+   * The client's response closed, sent or not: release everything. A client that
+   * left before the response ended (an endless stream, SSE, a long poll) stops the
+   * upstream at once: its socket is destroyed, never pooled half-read, so the
+   * function stops working for nobody and its in-flight slot is free again.
+   */
   close(): void {
+    const clientLeft = !this.plan.res.writableFinished;
     this.finished = true;
     clearTimeout(this.#timer);
     const attempt = this.#attempt;
     if (!attempt) return;
     attempt.done = true;
-    if (!this.#responded) attempt.proxyReq?.destroy();
+    if (clientLeft) {
+      attempt.proxyReq?.destroy();
+      if (this.#responded && !this.#upstreamCut) this.plan.onClientLeft();
+    }
     attempt.lease.release();
   }
 
@@ -128,15 +140,15 @@ export class ProxyExchange {
     this.#responded = true;
     clearTimeout(this.#timer);
     // An upstream that dies mid-body must not leave the client hanging.
-    proxyRes.once('aborted', () => this.plan.res.destroy());
-    proxyRes.once('error', () => this.plan.res.destroy());
+    proxyRes.once('aborted', () => this.#cutByUpstream());
+    proxyRes.once('error', () => this.#cutByUpstream());
     if (!attempt.done) this.plan.onResponse(proxyRes, this.#heldMs);
   }
 
   attemptFailed(attempt: Attempt, error: NodeJS.ErrnoException): void {
     if (this.finished) return;
     if (this.#responded) {
-      this.plan.res.destroy(); // headers already went out: cutting is the only honest answer
+      this.#cutByUpstream(); // headers already went out: cutting is the only honest answer
       return;
     }
     if (this.#canRetry(attempt, error)) {
@@ -159,6 +171,12 @@ export class ProxyExchange {
     if (body !== null && !body.replayable) return false;
     // SPEC §2: a non-idempotent request is retried only when nothing was sent.
     return this.plan.idempotent || !attempt.connected;
+  }
+
+  /** The upstream died mid-response: cut the client's too (not the client leaving). */
+  #cutByUpstream(): void {
+    this.#upstreamCut = true;
+    this.plan.res.destroy();
   }
 
   #try(lease: UpstreamLease): void {

@@ -16,6 +16,10 @@
 //   /log/TEXT        print TEXT to stdout and to stderr
 //   /crash           exit the process without answering
 //   /bytes/N         stream N bytes (chunked) of 'x'
+//   /endless         stream 'x' forever (chunked, with backpressure)
+//   /sse             a text/event-stream event every 20 ms, forever
+//                    (both print `stream closed at MS after N bytes` when the connection
+//                    goes: MS is Date.now(), so a test can tell how soon it went)
 //   /status/CODE     answer with that status
 //   anything else    echo: method, path, headers, body (as JSON with its sha256)
 import http from 'node:http';
@@ -79,6 +83,8 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (parts[1] === 'bytes') return streamBytes(res, Number(parts[2]));
+  if (parts[1] === 'endless') return streamForever(res);
+  if (parts[1] === 'sse') return sendEvents(res);
   const hash = createHash('sha256');
   let bytes = 0;
   const kept = [];
@@ -115,6 +121,37 @@ function streamBytes(res, total) {
     res.end();
   };
   pump();
+}
+
+function reportClose(res, sent) {
+  res.once('close', () => console.log(`stream closed at ${Date.now()} after ${sent()} bytes`));
+}
+
+function streamForever(res) {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  let sent = 0;
+  reportClose(res, () => sent);
+  const pump = () => {
+    while (!res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return res.once('drain', pump);
+    }
+  };
+  pump();
+}
+
+function sendEvents(res) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let sent = 0;
+  let id = 0;
+  reportClose(res, () => sent);
+  const timer = setInterval(() => {
+    const event = `id: ${++id}\ndata: tick ${id}\n\n`;
+    sent += event.length;
+    res.write(event);
+  }, 20);
+  res.once('close', () => clearInterval(timer));
 }
 
 server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1', () => {
