@@ -11,7 +11,7 @@ import path from 'node:path';
 import { listenOnLoopback } from './upstream-server.js';
 
 export const REDIS_SERVER = process.env.GATEHOUSE_TEST_REDIS_SERVER ?? 'redis-server';
-const INSTALL_HINT = 'the rate-limit tests need a real Redis: install it with `apt-get install redis-server` (or set GATEHOUSE_TEST_REDIS_SERVER to its path)';
+const INSTALL_HINT = 'the rate-limit tests need a real Redis: install it with `sudo apt-get install redis-server` on Debian/Ubuntu or `brew install redis` on macOS (npm test does it itself as root with apt-get), or set GATEHOUSE_TEST_REDIS_SERVER to its path';
 const START_TIMEOUT_MS = 15_000;
 
 export interface RedisServer {

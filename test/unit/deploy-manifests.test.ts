@@ -5,28 +5,25 @@
 // the objects resolved; the gateway's Deployment checked against SPEC §1, §5, §6
 // and §7; the Role compared with the API calls the Kubernetes backend makes; the
 // generated ConfigMaps' sources compared with the repo's own routes/ and policies/;
-// the Dockerfile's few promises. No kustomize binary here: the test reads
-// kustomization.yaml itself and refuses the features it does not understand.
+// the Dockerfile's few promises. This file reads kustomization.yaml itself
+// (and refuses the features it does not understand) to check the sources;
+// deploy-kustomize.test.ts renders it with `kubectl kustomize` and checks what
+// a cluster would be sent, with the same schema checks (support/kube-schemas.ts).
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { Role, type IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding, type IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service, type IService } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { IService } from 'kubernetes-models/v1/Service';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { parseDuration, parseSize } from '../../src/config/units.js';
 import { KUBERNETES_API_CALLS } from '../../src/functions/backends/kubernetes/api-calls.js';
+import { MODELS, modelName, unknownFields, VALIDATORS } from '../support/kube-schemas.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url)); // from build/test/unit/
 const DEPLOY = path.join(REPO, 'deploy/kubernetes');
@@ -40,20 +37,6 @@ interface KubeObject {
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   readonly file: string;
 }
-
-/** The schema check of each kind this folder may hold; any other kind fails the test. */
-const VALIDATORS: Readonly<Record<string, (data: unknown) => void>> = {
-  'v1/Namespace': (d) => new Namespace(d as never).validate(),
-  'v1/ServiceAccount': (d) => new ServiceAccount(d as never).validate(),
-  'v1/Service': (d) => new Service(d as never).validate(),
-  'v1/ConfigMap': (d) => new ConfigMap(d as never).validate(),
-  'v1/Secret': (d) => new Secret(d as never).validate(),
-  'apps/v1/Deployment': (d) => new Deployment(d as never).validate(),
-  'policy/v1/PodDisruptionBudget': (d) => new PodDisruptionBudget(d as never).validate(),
-  'networking.k8s.io/v1/NetworkPolicy': (d) => new NetworkPolicy(d as never).validate(),
-  'rbac.authorization.k8s.io/v1/Role': (d) => new Role(d as never).validate(),
-  'rbac.authorization.k8s.io/v1/RoleBinding': (d) => new RoleBinding(d as never).validate(),
-};
 
 function readManifests(): KubeObject[] {
   const objects: KubeObject[] = [];
@@ -124,40 +107,6 @@ function one<T>(kind: string, name: string): T & KubeObject {
   const found = all<T>(kind).filter((o) => o.metadata.name === name);
   assert.equal(found.length, 1, `one ${kind} named ${name}`);
   return found[0]!;
-}
-
-// ------------------------------------------------ unknown fields (strict)
-
-type AttributeTypes = readonly { readonly baseName: string; readonly type: string }[];
-const MODELS = k8s as unknown as Readonly<Record<string, { getAttributeTypeMap?: () => AttributeTypes } | undefined>>;
-
-/** Paths of fields the API does not know (a typo the schemas let through). */
-function unknownFields(value: unknown, type: string, at: string, out: string[]): void {
-  if (value === null || typeof value !== 'object') return;
-  const array = /^Array<(.+)>$/.exec(type);
-  if (array) {
-    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, array[1]!, `${at}[${i}]`, out));
-    return;
-  }
-  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) {
-    for (const [k, v] of Object.entries(value)) unknownFields(v, map[1]!, `${at}.${k}`, out);
-    return;
-  }
-  const attributes = MODELS[type]?.getAttributeTypeMap?.();
-  if (attributes === undefined) return; // string, IntOrString, any...: the schema checks those
-  const known = new Map(attributes.map((a) => [a.baseName, a.type]));
-  for (const [key, v] of Object.entries(value)) {
-    const t = known.get(key);
-    if (t === undefined) out.push(`${at}.${key}`);
-    else unknownFields(v, t, `${at}.${key}`, out);
-  }
-}
-
-/** The client's model name for an apiVersion and kind: apps/v1 Deployment -> V1Deployment. */
-function modelName(apiVersion: string, kind: string): string {
-  const version = apiVersion.split('/').at(-1) ?? '';
-  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
 }
 
 // ---------------------------------------------------- pod templates
