@@ -14,6 +14,7 @@ import type { FunctionBackend } from './functions/backend.js';
 import { LocalBackend } from './functions/backends/local.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { parseTrustProxy } from './http/client-ip.js';
+import { loadRouteMiddleware } from './http/middleware/load.js';
 import { Pipeline, type PipelineDeps } from './http/pipeline.js';
 import { createPublicServer, listen } from './http/server.js';
 import { compileSnapshot, type GatewaySnapshot, type SnapshotServices } from './http/snapshot.js';
@@ -57,7 +58,9 @@ export class ConfigRefused extends Error {
 export async function loadSnapshot(sources: ConfigSources, version: number, services: SnapshotServices): Promise<BuildResult<GatewaySnapshot>> {
   const loaded = await loadConfig(sources);
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
-  const compiled = compileSnapshot(loaded.config, version, services);
+  const middleware = await loadRouteMiddleware(loaded.config.routes);
+  if (!middleware.ok) return { ok: false, problems: middleware.problems };
+  const compiled = compileSnapshot(loaded.config, version, services, middleware.chains);
   return compiled.ok ? { ok: true, value: compiled.snapshot } : compiled;
 }
 

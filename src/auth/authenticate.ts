@@ -29,6 +29,8 @@ export type AuthOutcome =
       readonly headers: Readonly<Record<string, string>>;
     };
 
+export type AdmittedIdentity = Extract<AuthOutcome, { kind: 'admitted' }>;
+
 export interface Authenticator {
   authenticate(route: RouteSpec, req: IncomingMessage): AuthOutcome | Promise<AuthOutcome>;
 }

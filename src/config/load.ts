@@ -38,6 +38,8 @@ export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConf
   const policies = await compilePolicies(declared, ctx);
   const functions = fnFile === null ? new Map<string, LocalFunctionSpec>() : await compileFunctions(fnFile, io);
   const routes = compileRoutes(routeFiles, names);
+  // Middleware modules are config too: editing one reloads (the watcher watches `files`).
+  for (const route of routes) for (const middleware of route.middleware) files.add(middleware.file);
 
   if (problems.count > 0) return { ok: false, problems: problems.sorted() };
   const config: GatewayConfig = { routes, ...policies, functions, files: [...files].sort() };

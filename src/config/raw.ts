@@ -28,7 +28,10 @@ export interface RawRoute {
   readonly maxBodySize?: SizeText;
   readonly wake?: 'authenticated' | 'any';
   readonly forwardCredentials?: boolean;
+  readonly middleware?: readonly RawMiddleware[];
 }
+
+export type RawMiddleware = string | { readonly module: string; readonly options?: Readonly<Record<string, unknown>> };
 
 export interface RawJwt {
   readonly type: 'jwt';

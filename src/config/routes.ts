@@ -1,12 +1,13 @@
 // Routes (SPEC §2): every route of every routes file, checked and resolved
 // against the declared policies and functions. Ties between routes are the route
 // table compiler's to find (it knows the match order); names are checked here.
+import path from 'node:path';
 import { duration, headerName, httpUrl, methodList, nameRef, nameRefs, size } from './fields.js';
 import type { Path, YamlSource } from './positions.js';
-import type { NameOrList, RawMatch, RawRoute } from './raw.js';
+import type { NameOrList, RawMatch, RawMiddleware, RawRoute } from './raw.js';
 import { checkHost, checkMatchPath, checkRewrite } from './route-path.js';
 import { DEFAULTS } from './types.js';
-import type { RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget, SourcePosition } from './types.js';
+import type { MiddlewareSpec, RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget, SourcePosition } from './types.js';
 
 export interface KnownNames {
   readonly auth: ReadonlySet<string>;
@@ -61,7 +62,24 @@ function compileRoute(src: YamlSource, at: Path, raw: RawRoute, names: KnownName
     maxBodyBytes: size(src, p('maxBodySize'), raw.maxBodySize, DEFAULTS.maxBodyBytes),
     wake: raw.wake ?? 'authenticated',
     forwardCredentials: raw.forwardCredentials ?? false,
+    middleware: compileMiddleware(src, p('middleware'), raw.middleware ?? []),
   };
+}
+
+/** Paths only, never bare package names: a routes file names the code it runs by where it is. */
+function compileMiddleware(src: YamlSource, at: Path, raw: readonly RawMiddleware[]): MiddlewareSpec[] {
+  const out: MiddlewareSpec[] = [];
+  raw.forEach((entry, i) => {
+    const where: Path = typeof entry === 'string' ? [...at, i] : [...at, i, 'module'];
+    const ref = typeof entry === 'string' ? entry : entry.module;
+    if (!ref.startsWith('./') && !ref.startsWith('../') && !path.isAbsolute(ref)) {
+      src.report(where, `middleware "${ref}" must be a path: "./${ref}" for a file beside this routes file`);
+      return;
+    }
+    const options = typeof entry === 'string' ? {} : (entry.options ?? {});
+    out.push({ ref, file: path.resolve(path.dirname(src.absFile), ref), options, position: src.at(where) });
+  });
+  return out;
 }
 
 function compileMatch(src: YamlSource, at: Path, raw: RawMatch): RouteMatchSpec {

@@ -23,6 +23,14 @@ const $defs: Record<string, SchemaObject> = {
   nameOrList: { type: ['string', 'array'], minLength: 1, minItems: 1, items: nonEmpty },
   nameOrEmptyList: { type: ['string', 'array'], minLength: 1, items: nonEmpty },
   stringMap: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+  // A module path, or { module, options }: `minLength` binds the string, the rest the object.
+  middlewareEntry: {
+    type: ['string', 'object'],
+    minLength: 1,
+    additionalProperties: false,
+    required: ['module'],
+    properties: { module: nonEmpty, options: { type: 'object' } },
+  },
   keyEntry: {
     type: 'object',
     additionalProperties: false,
@@ -55,6 +63,7 @@ const route: SchemaObject = {
     maxBodySize: ref('size'),
     wake: { type: 'string', enum: ['authenticated', 'any'] },
     forwardCredentials: bool,
+    middleware: { type: 'array', items: ref('middlewareEntry') },
   },
 };
 

@@ -50,6 +50,18 @@ export interface RouteSpec {
   readonly maxBodyBytes: number;
   readonly wake: 'authenticated' | 'any';
   readonly forwardCredentials: boolean;
+  /** Express middleware run for this route only (SPEC §2), in order; empty for most routes. */
+  readonly middleware: readonly MiddlewareSpec[];
+}
+
+/** One `middleware` entry: a module whose default export is a factory `(options) => handler | handler[]`. */
+export interface MiddlewareSpec {
+  /** As written in the routes file, for messages and logs. */
+  readonly ref: string;
+  /** Absolute path of the module (relative paths resolve against the routes file's directory). */
+  readonly file: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly position: SourcePosition;
 }
 
 export interface ApiKeyEntry {

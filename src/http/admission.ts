@@ -3,6 +3,7 @@
 // header hygiene of SPEC §4. A refused request throws a Problem.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withoutQueryParam } from '../auth/api-keys.js';
+import type { AdmittedIdentity } from '../auth/authenticate.js';
 import type { RouteSpec } from '../config/types.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import { normalisePath } from '../routing/normalise.js';
@@ -47,12 +48,19 @@ export function clientGone(req: IncomingMessage): boolean {
   return req.socket.destroyed;
 }
 
+/** An admitted request: where it goes upstream, and who it is. */
+export interface Admission {
+  /** Path and query to send upstream. */
+  readonly upstreamPath: string;
+  readonly identity: AdmittedIdentity;
+}
+
 /**
  * Authenticate, rate limit, then prepare the headers the function will see.
- * Returns the upstream path and query, or null when the client left meanwhile.
+ * Returns the admission, or null when the client left meanwhile.
  * `res` receives the rate-limit headers (null for an upgrade: no response object).
  */
-export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matched: MatchedRoute, req: IncomingMessage, requestId: string, res: ServerResponse | null): Promise<string | null> {
+export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matched: MatchedRoute, req: IncomingMessage, requestId: string, res: ServerResponse | null): Promise<Admission | null> {
   const route = matched.route;
   const auth = await snapshot.authenticator.authenticate(route, req); // step: authenticate
   if (auth.kind === 'refused') {
@@ -83,5 +91,5 @@ export async function admit(deps: AdmissionDeps, snapshot: GatewaySnapshot, matc
   for (const name in auth.identityHeaders) req.headers[name] = auth.identityHeaders[name];
   let query = matched.query;
   for (const param of auth.credentialQueryParams) query = withoutQueryParam(query, param);
-  return matched.path + query;
+  return { upstreamPath: matched.path + query, identity: auth };
 }

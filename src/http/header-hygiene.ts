@@ -40,6 +40,14 @@ export function prepareUpstreamHeaders(headers: IncomingHttpHeaders, facts: Forw
   headers['x-request-id'] = facts.requestId;
 }
 
+/** After route middleware ran: identity headers are the gateway's, whatever it set (SPEC §2). */
+export function reassertIdentity(headers: IncomingHttpHeaders, forbidden: ReadonlySet<string>, identity: Readonly<Record<string, string>>): void {
+  for (const name in headers) {
+    if (name.startsWith(IDENTITY_PREFIX) || forbidden.has(name)) delete headers[name];
+  }
+  for (const name in identity) headers[name] = identity[name];
+}
+
 /** Strip hop-by-hop headers from an upstream response before it is copied to the client. */
 export function cleanUpstreamResponseHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders): void {
   removeConnectionListed(headers);

@@ -6,20 +6,22 @@ import { ActivationError, type Lease } from '../functions/types.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import { ProxyExchange } from '../proxy/exchange.js';
-import { RequestBody, type BodyFailure } from '../proxy/request-body.js';
+import { RequestBody } from '../proxy/request-body.js';
 import type { UpstreamProxy } from '../proxy/upstream.js';
 import { activatorFor, declaredBodyBytes, fixedLeaseFor, hasBody, holdForCapacity, nextLeaseFrom } from './activate.js';
 import { admit, clientGone, matchRoute, type AdmissionDeps } from './admission.js';
 import { applyCors } from './cors-step.js';
 import { discardUnreadBody } from './linger.js';
-import { activationProblem, exchangeProblem } from './problems.js';
+import { MiddlewareFailure } from './middleware/chain.js';
+import { applyStampedHeaders, runMiddleware, type StampedHeaders } from './middleware-step.js';
+import { activationProblem, exchangeProblem, middlewareProblem } from './problems.js';
 import { Problem, sendProblem } from './problem.js';
 import { requestIdFor } from './request-id.js';
 import { RequestRecord } from './request-record.js';
 import { plainUpstreamResponse, withWakeTiming } from './response-headers.js';
 import type { GatewaySnapshot } from './snapshot.js';
 
-export const PIPELINE_STEPS = ['request id', 'route match', 'cors', 'authenticate', 'rate limit', 'activate', 'proxy'] as const;
+export const PIPELINE_STEPS = ['request id', 'route match', 'cors', 'authenticate', 'rate limit', 'middleware', 'activate', 'proxy'] as const;
 
 export interface PipelineDeps extends AdmissionDeps {
   readonly snapshot: () => GatewaySnapshot;
@@ -41,43 +43,34 @@ export class Pipeline {
     const record = new RequestRecord(req, res, this.deps.metrics);
     try {
       const matched = matchRoute(snapshot, req); // step: route match
-      record.route = matched.route.name;
-      if (applyCors(snapshot, matched.route, req, res)) return; // step: cors (a preflight ends here)
-      const upstreamPath = await admit(this.deps, snapshot, matched, req, requestId, res); // steps: authenticate, rate limit
-      if (upstreamPath === null) return; // the client left
-      await this.#activateAndProxy(matched.route, upstreamPath, req, res, requestId); // steps: activate, proxy
+      const route = matched.route;
+      record.route = route.name;
+      if (applyCors(snapshot, route, req, res)) return; // step: cors (a preflight ends here)
+      const admitted = await admit(this.deps, snapshot, matched, req, requestId, res); // steps: authenticate, rate limit
+      if (admitted === null) return; // the client left
+      refuseDeclaredOversize(req, route);
+      const body = hasBody(req) ? new RequestBody(req, route.maxBodyBytes) : null;
+      const chain = snapshot.middleware.get(route.name);
+      const stamped = chain === undefined ? null : await runMiddleware(chain, { req, res, requestId, identity: admitted.identity, body, forbidden: snapshot.forbiddenHeaders }); // step: middleware
+      if (chain !== undefined && stamped === null) return; // a middleware answered
+      await this.#activateAndProxy(route, admitted.upstreamPath, req, res, requestId, body, stamped); // steps: activate, proxy
     } catch (error) {
       this.#fail(req, res, requestId, error);
     }
   }
 
-  async #activateAndProxy(route: RouteSpec, path: string, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const declared = declaredBodyBytes(req);
-    if (declared > route.maxBodyBytes) {
-      // The body is not read, so the connection cannot be reused. A problem's own
-      // headers survive sendProblem (a header set on res before it was dropped).
-      throw new Problem(413, 'body-too-large', `the body declares ${declared} bytes; this route accepts at most ${route.maxBodyBytes}`, { connection: 'close' });
-    }
-    let exchange: ProxyExchange | null = null;
+  async #activateAndProxy(route: RouteSpec, path: string, req: IncomingMessage, res: ServerResponse, requestId: string, body: RequestBody | null, stamped: StampedHeaders | null): Promise<void> {
     const abortHold = new AbortController();
-    const held: { failure: BodyFailure | null } = { failure: null };
-    const body = hasBody(req)
-      ? new RequestBody(req, route.maxBodyBytes, (failure) => {
-          if (exchange) return exchange.bodyFailed(failure);
-          held.failure = failure;
-          abortHold.abort();
-        })
-      : null;
-
+    body?.onFailure(() => abortHold.abort());
     const fixed = fixedLeaseFor(route);
     const activator = fixed ? null : activatorFor(route, this.deps.functions);
     let lease: Lease | null = fixed ?? activator?.tryAcquire() ?? null;
     if (!lease && activator) {
       try {
-        lease = await holdForCapacity(activator, { res, body, declaredBytes: declared, abort: abortHold });
+        lease = await holdForCapacity(activator, { res, body, declaredBytes: declaredBodyBytes(req), abort: abortHold });
       } catch (error) {
-        if (held.failure === 'too-large') throw new Problem(413, 'body-too-large', `the body grew past ${route.maxBodyBytes} bytes`, { connection: 'close' });
-        if (held.failure === 'held-bytes-full') throw activationProblem(new ActivationError('bytes-full', activator.name, 1));
+        if (body?.failure === 'too-large') throw new Problem(413, 'body-too-large', `the body grew past ${route.maxBodyBytes} bytes`, { connection: 'close' });
+        if (body?.failure === 'held-bytes-full') throw activationProblem(new ActivationError('bytes-full', activator.name, 1));
         throw error;
       }
     }
@@ -86,7 +79,7 @@ export class Pipeline {
     const firstLease = lease;
     const functionName = route.target.kind === 'function' ? route.target.name : null;
     const started = performance.now();
-    exchange = new ProxyExchange(
+    const exchange = new ProxyExchange(
       {
         req,
         res,
@@ -99,6 +92,7 @@ export class Pipeline {
         onResponse: (proxyRes, heldMs) => {
           if (functionName) this.deps.metrics.upstreamDuration.labels(functionName).observe((performance.now() - started) / 1000);
           plainUpstreamResponse(proxyRes.headers, res);
+          if (stamped !== null) applyStampedHeaders(proxyRes.headers, stamped);
           if (heldMs > 0) withWakeTiming(proxyRes.headers, heldMs);
         },
         onFailure: (failure, detail) => sendProblem(res, exchangeProblem(failure, detail), requestId, discardUnreadBody(req)),
@@ -106,8 +100,8 @@ export class Pipeline {
       },
       this.deps.proxy,
     );
-    const ongoing = exchange;
-    res.once('close', () => ongoing.close());
+    body?.onFailure((failure) => exchange.bodyFailed(failure));
+    res.once('close', () => exchange.close());
     exchange.start(lease);
   }
 
@@ -120,7 +114,20 @@ export class Pipeline {
   #problemFor(error: unknown, requestId: string): Problem {
     if (error instanceof Problem) return error;
     if (error instanceof ActivationError) return activationProblem(error);
+    if (error instanceof MiddlewareFailure) {
+      this.deps.logger.error({ route: error.route, module: error.module, err: error.cause, requestId }, 'route middleware failed');
+      return middlewareProblem();
+    }
     this.deps.logger.error({ err: error, requestId }, 'unexpected error in the request pipeline');
     return new Problem(500, 'internal', 'the gateway failed to handle this request');
   }
+}
+
+/** SPEC §2: a declared Content-Length over maxBodySize is 413 before any middleware or upstream byte. */
+function refuseDeclaredOversize(req: IncomingMessage, route: RouteSpec): void {
+  const declared = declaredBodyBytes(req);
+  if (declared <= route.maxBodyBytes) return;
+  // The body is not read, so the connection cannot be reused. A problem's own
+  // headers survive sendProblem (a header set on res before it was dropped).
+  throw new Problem(413, 'body-too-large', `the body declares ${declared} bytes; this route accepts at most ${route.maxBodyBytes}`, { connection: 'close' });
 }

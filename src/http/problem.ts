@@ -18,6 +18,7 @@ export type ProblemCode =
   | 'function-unavailable'
   | 'upstream-timeout'
   | 'cors-origin-refused'
+  | 'upgrade-not-supported'
   | 'internal';
 
 export class Problem extends Error {

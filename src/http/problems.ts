@@ -1,6 +1,7 @@
 // One place that maps typed failures to HTTP problems (STYLE §10).
 import type { ActivationError } from '../functions/types.js';
 import type { ExchangeFailure } from '../proxy/exchange.js';
+import type { BodyFailure } from '../proxy/request-body.js';
 import type { RouteMatch } from '../routing/types.js';
 import { Problem } from './problem.js';
 
@@ -42,4 +43,14 @@ export function exchangeProblem(failure: ExchangeFailure, detail: string): Probl
     case 'client-error':
       return new Problem(400, 'bad-request', detail, { connection: 'close' });
   }
+}
+
+/** A request body that failed before the exchange began (while middleware read it, say). */
+export function bodyProblem(failure: BodyFailure): Problem {
+  return exchangeProblem(failure === 'too-large' ? 'body-too-large' : failure, 'the request body failed');
+}
+
+/** SPEC §2: a failing middleware is a 500 problem; the log line names route and module. */
+export function middlewareProblem(): Problem {
+  return new Problem(500, 'internal', 'route middleware failed');
 }

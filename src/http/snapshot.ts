@@ -15,6 +15,7 @@ import type { RateLimitStore } from '../ratelimit/store.js';
 import { compileRouteTable } from '../routing/table.js';
 import type { RouteTable } from '../routing/types.js';
 import { compileCors, type CompiledCors } from './cors.js';
+import type { MiddlewareChain } from './middleware/chain.js';
 
 export interface GatewaySnapshot {
   readonly version: number;
@@ -31,6 +32,8 @@ export interface GatewaySnapshot {
   readonly jwksInUse: ReadonlySet<JwksKeySet>;
   /** Every rate-limit policy, on the gateway's store. */
   readonly rateLimiter: RateLimiter;
+  /** Route name → its middleware, for the routes that list any (SPEC §2). */
+  readonly middleware: ReadonlyMap<string, MiddlewareChain>;
 }
 
 /** Long-lived services a snapshot's compiled parts share across reloads. */
@@ -49,7 +52,7 @@ export type SnapshotResult =
   | { readonly ok: true; readonly snapshot: GatewaySnapshot }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-export function compileSnapshot(config: GatewayConfig, version: number, services: SnapshotServices): SnapshotResult {
+export function compileSnapshot(config: GatewayConfig, version: number, services: SnapshotServices, middleware: ReadonlyMap<string, MiddlewareChain>): SnapshotResult {
   const compiled = compileRouteTable(config.routes);
   if (!compiled.ok) return { ok: false, problems: compiled.problems };
   const forbidden = new Set<string>();
@@ -73,6 +76,7 @@ export function compileSnapshot(config: GatewayConfig, version: number, services
       authenticator,
       jwksInUse,
       rateLimiter,
+      middleware,
     }),
   };
 }

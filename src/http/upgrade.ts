@@ -19,13 +19,16 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
   socket.on('error', () => socket.destroy());
   try {
     const matched = matchRoute(snapshot, req);
-    const path = await admit(deps, snapshot, matched, req, requestId, null);
-    if (path === null) return;
+    // Route middleware is express middleware for requests with a response to answer;
+    // an upgrade has none. Refused rather than let it past the checks it may make.
+    if (snapshot.middleware.has(matched.route.name)) throw new Problem(501, 'upgrade-not-supported', 'WebSocket upgrades are not supported on a route with middleware');
+    const admitted = await admit(deps, snapshot, matched, req, requestId, null);
+    if (admitted === null) return;
     const lease = await leaseFor(deps, matched.route, socket);
     socket.once('close', () => lease.release());
     deps.proxy.upgrade(req, socket, head, {
       origin: lease.endpoint.origin,
-      path,
+      path: admitted.upstreamPath,
       body: null,
       // http-proxy passes a client's FIN or reset on to the upstream socket, but not a
       // close without either (the gateway cutting connections at shutdown, say): the

@@ -32,20 +32,45 @@ class AttemptStream extends Readable {
 export class RequestBody {
   readonly #req: IncomingMessage;
   readonly #limit: number;
-  readonly #onFailure: (failure: BodyFailure) => void;
+  #onFailure: ((failure: BodyFailure) => void) | null = null;
+  #failure: BodyFailure | null = null;
   #retained: Buffer[] | null = [];
   #received = 0;
   #ended = false;
   #reading = false;
-  #failed = false;
   #sink: AttemptStream | null = null;
   #reserve: ((bytes: number) => boolean) | null = null;
   #reserved = 0;
 
-  constructor(req: IncomingMessage, limitBytes: number, onFailure: (failure: BodyFailure) => void) {
+  constructor(req: IncomingMessage, limitBytes: number) {
     this.#req = req;
     this.#limit = limitBytes;
-    this.#onFailure = onFailure;
+  }
+
+  /** How the body failed, or null. */
+  get failure(): BodyFailure | null {
+    return this.#failure;
+  }
+
+  /** Who hears of a failure: whoever holds the request now (middleware, the hold, the exchange). */
+  onFailure(listener: (failure: BodyFailure) => void): void {
+    this.#onFailure = listener;
+    if (this.#failure !== null) listener(this.#failure);
+  }
+
+  /**
+   * Route middleware may read the body (a JSON parser, a signature check). Whatever
+   * it reads is retained too, so the function still gets the whole body: reading
+   * starts with the first reader the middleware attaches, never before (a body
+   * read ahead of it could end before a later middleware looked). Returns the
+   * function that stops watching for readers.
+   */
+  retainWhatMiddlewareReads(): () => void {
+    const onListener = (event: string | symbol): void => {
+      if (event === 'data' || event === 'readable') this.#startReading();
+    };
+    this.#req.on('newListener', onListener);
+    return () => this.#req.off('newListener', onListener);
   }
 
   /** Read the body into memory while the request is held; `reserve` accounts its bytes. */
@@ -85,7 +110,7 @@ export class RequestBody {
   }
 
   get replayable(): boolean {
-    return this.#retained !== null && !this.#failed;
+    return this.#retained !== null && this.#failure === null;
   }
 
   resumeSource(): void {
@@ -104,7 +129,7 @@ export class RequestBody {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#failed) return;
+    if (this.#failure !== null) return;
     this.#received += chunk.length;
     if (this.#received > this.#limit) return this.#fail('too-large');
     if (this.#reserve !== null) {
@@ -116,13 +141,13 @@ export class RequestBody {
   }
 
   #fail(failure: BodyFailure): void {
-    if (this.#failed) return;
-    this.#failed = true;
+    if (this.#failure !== null) return;
+    this.#failure = failure;
     this.#retained = null;
     this.#req.pause();
     // Destroying the attempt stream (never ending it) keeps the upstream from
     // receiving a complete oversized body.
     this.#sink?.destroy(new BodyError(failure));
-    this.#onFailure(failure);
+    this.#onFailure?.(failure);
   }
 }

@@ -53,6 +53,16 @@ describe('the example config (npm start)', () => {
     });
   });
 
+  it('runs the example route middleware: no X-Tenant is 400 before any wake, with one it reaches echo and is stamped', async () => {
+    const refused = await send(gateway.url('/tenant/echo'));
+    assert.equal(refused.status, 400);
+    assert.match(refused.json<{ detail: string }>().detail, /X-Tenant is required/);
+    const passed = await send(gateway.url('/tenant/echo'), { headers: { 'x-tenant': 'acme' } });
+    assert.equal(passed.status, 200);
+    assert.equal(passed.headers['x-served-via'], 'tenant-middleware');
+    assert.equal(passed.json<{ path: string }>().path, '/echo/tenant');
+  });
+
   it('lists woken functions with their endpoints in /admin/functions', async () => {
     const reply = await send(gateway.adminUrl('/admin/functions'), { headers: adminHeaders(ADMIN_TOKEN) });
     assert.equal(reply.status, 200);

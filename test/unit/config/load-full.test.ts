@@ -116,6 +116,7 @@ describe('config loading: a full valid config', () => {
           maxBodyBytes: 1024 * 1024,
           wake: 'any',
           forwardCredentials: true,
+          middleware: [],
         },
         {
           name: 'files',
@@ -132,6 +133,7 @@ describe('config loading: a full valid config', () => {
           maxBodyBytes: 10 * 1024 * 1024,
           wake: 'authenticated',
           forwardCredentials: false,
+          middleware: [],
         },
       ],
       auth: {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { useConfigTree } from './fixture.js';
 
 const UNKNOWN_ROUTE_KEY =
-  'unknown key "tiemout" (expected one of: name, match, function, upstream, rewrite, auth, scopes, rateLimit, cors, timeout, retries, maxBodySize, wake, forwardCredentials)';
+  'unknown key "tiemout" (expected one of: name, match, function, upstream, rewrite, auth, scopes, rateLimit, cors, timeout, retries, maxBodySize, wake, forwardCredentials, middleware)';
 
 describe('config loading: routes', () => {
   const tree = useConfigTree();

@@ -31,6 +31,7 @@ export function route(name: string, path: string, options: RouteOptions = {}): R
     maxBodyBytes: 10 * 1024 * 1024,
     wake: 'authenticated',
     forwardCredentials: false,
+    middleware: [],
   };
 }
 
