@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { ProxyExchange } from '../proxy/exchange.js';
 import { RequestBody } from '../proxy/request-body.js';
 import type { UpstreamProxy } from '../proxy/upstream.js';
-import { activatorFor, declaredBodyBytes, fixedLeaseFor, hasBody, holdForCapacity, nextLeaseFrom } from './activate.js';
+import { activatorFor, declaredBodyBytes, hasBody, holdForCapacity, nextLeaseFrom } from './activate.js';
 import { admit, clientGone, matchRoute, type AdmissionDeps } from './admission.js';
 import { applyCors } from './cors-step.js';
 import { discardUnreadBody } from './linger.js';
@@ -53,19 +53,19 @@ export class Pipeline {
       const chain = snapshot.middleware.get(route.name);
       const stamped = chain === undefined ? null : await runMiddleware(chain, { req, res, requestId, identity: admitted.identity, body, forbidden: snapshot.forbiddenHeaders }); // step: middleware
       if (chain !== undefined && stamped === null) return; // a middleware answered
-      await this.#activateAndProxy(route, admitted.upstreamPath, req, res, requestId, body, stamped); // steps: activate, proxy
+      await this.#activateAndProxy(snapshot, record, route, admitted.upstreamPath, req, res, requestId, body, stamped); // steps: activate, proxy
     } catch (error) {
       this.#fail(req, res, requestId, error);
     }
   }
 
-  async #activateAndProxy(route: RouteSpec, path: string, req: IncomingMessage, res: ServerResponse, requestId: string, body: RequestBody | null, stamped: StampedHeaders | null): Promise<void> {
-    const abortHold = new AbortController();
-    body?.onFailure(() => abortHold.abort());
-    const fixed = fixedLeaseFor(route);
+  async #activateAndProxy(snapshot: GatewaySnapshot, record: RequestRecord, route: RouteSpec, path: string, req: IncomingMessage, res: ServerResponse, requestId: string, body: RequestBody | null, stamped: StampedHeaders | null): Promise<void> {
+    const fixed = snapshot.fixedLeases.get(route.name);
     const activator = fixed ? null : activatorFor(route, this.deps.functions);
     let lease: Lease | null = fixed ?? activator?.tryAcquire() ?? null;
     if (!lease && activator) {
+      const abortHold = new AbortController();
+      body?.onFailure(() => abortHold.abort());
       try {
         lease = await holdForCapacity(activator, { res, body, declaredBytes: declaredBodyBytes(req), abort: abortHold });
       } catch (error) {
@@ -101,7 +101,7 @@ export class Pipeline {
       this.deps.proxy,
     );
     body?.onFailure((failure) => exchange.bodyFailed(failure));
-    res.once('close', () => exchange.close());
+    record.exchange = exchange;
     exchange.start(lease);
   }
 

@@ -14,6 +14,8 @@ import { PolicyRateLimiter, type RateLimitObserver } from '../ratelimit/policy-l
 import type { RateLimitStore } from '../ratelimit/store.js';
 import { compileRouteTable } from '../routing/table.js';
 import type { RouteTable } from '../routing/types.js';
+import type { Lease } from '../functions/types.js';
+import { fixedLeases } from './activate.js';
 import { compileCors, type CompiledCors } from './cors.js';
 import type { MiddlewareChain } from './middleware/chain.js';
 
@@ -32,6 +34,8 @@ export interface GatewaySnapshot {
   readonly jwksInUse: ReadonlySet<JwksKeySet>;
   /** Every rate-limit policy, on the gateway's store. */
   readonly rateLimiter: RateLimiter;
+  /** Route name → the lease of an `upstream:` route (functions' routes have none). */
+  readonly fixedLeases: ReadonlyMap<string, Lease>;
   /** Route name → its middleware, for the routes that list any (SPEC §2). */
   readonly middleware: ReadonlyMap<string, MiddlewareChain>;
 }
@@ -76,6 +80,7 @@ export function compileSnapshot(config: GatewayConfig, version: number, services
       authenticator,
       jwksInUse,
       rateLimiter,
+      fixedLeases: fixedLeases(config.routes),
       middleware,
     }),
   };

@@ -3,9 +3,8 @@
 // socket is proxied both ways.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { RouteSpec } from '../config/types.js';
-import { ActivationError, type Lease } from '../functions/types.js';
-import { activatorFor, fixedLeaseFor, leaseWhileConnected } from './activate.js';
+import { ActivationError } from '../functions/types.js';
+import { activatorFor, leaseWhileConnected } from './activate.js';
 import { admit, matchRoute } from './admission.js';
 import type { PipelineDeps } from './pipeline.js';
 import { activationProblem } from './problems.js';
@@ -24,16 +23,17 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
     if (snapshot.middleware.has(matched.route.name)) throw new Problem(501, 'upgrade-not-supported', 'WebSocket upgrades are not supported on a route with middleware');
     const admitted = await admit(deps, snapshot, matched, req, requestId, null);
     if (admitted === null) return;
-    const lease = await leaseFor(deps, matched.route, socket);
+    const lease = await (snapshot.fixedLeases.get(matched.route.name) ?? leaseWhileConnected(activatorFor(matched.route, deps.functions), socket));
     socket.once('close', () => lease.release());
     deps.proxy.upgrade(req, socket, head, {
-      origin: lease.endpoint.origin,
+      endpoint: lease.endpoint,
       path: admitted.upstreamPath,
       body: null,
       // http-proxy passes a client's FIN or reset on to the upstream socket, but not a
       // close without either (the gateway cutting connections at shutdown, say): the
       // upstream socket goes with the client's, whatever closed it.
       onProxyRequest: (proxyReq) => {
+        proxyReq.path = admitted.upstreamPath; // as sent: http-proxy's join rewrites `http:/` (exchange.ts)
         socket.once('close', () => proxyReq.destroy());
         proxyReq.once('upgrade', (_res, upstream: Duplex) => (socket.destroyed ? upstream.destroy() : socket.once('close', () => upstream.destroy())));
       },
@@ -46,8 +46,4 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
     deps.logger.error({ err: error, requestId }, 'unexpected error in a WebSocket upgrade');
     writeRawProblem(socket, new Problem(500, 'internal', 'the gateway failed to handle this upgrade'), requestId);
   }
-}
-
-function leaseFor(deps: PipelineDeps, route: RouteSpec, socket: Duplex): Lease | Promise<Lease> {
-  return fixedLeaseFor(route) ?? leaseWhileConnected(activatorFor(route, deps.functions), socket);
 }

@@ -38,7 +38,7 @@ export interface ExchangePlan {
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 class Attempt implements AttemptHooks {
-  readonly origin: string;
+  readonly endpoint: UpstreamLease['endpoint'];
   proxyReq: ClientRequest | null = null;
   /** The connection to the upstream was up, so bytes may have been sent. */
   connected = false;
@@ -48,7 +48,7 @@ class Attempt implements AttemptHooks {
     readonly exchange: ProxyExchange,
     readonly lease: UpstreamLease,
   ) {
-    this.origin = lease.endpoint.origin;
+    this.endpoint = lease.endpoint;
   }
 
   get path(): string {
@@ -65,6 +65,10 @@ class Attempt implements AttemptHooks {
       proxyReq.destroy();
       return;
     }
+    // http-proxy joins the path with a regex pass that turns `http:/` into `http://`
+    // (`/e/http:/x` went up as `/e/http://x`); SPEC §2 sends the path as normalised.
+    // Its 'proxyReq' comes before the request line is written, for edits like this.
+    proxyReq.path = this.path;
     const socket = proxyReq.socket;
     if (socket && !socket.connecting) this.#connected();
     else socket?.once('connect', () => this.#connected());
