@@ -3,12 +3,12 @@
 // missing key (the instancePath is a JSON pointer; positions.ts walks it).
 import type { ErrorObject } from 'ajv';
 import type { Path, YamlSource } from './positions.js';
-import { validatorFor } from './schema.js';
 import type { FileKind } from './schema.js';
+import { validators } from './validators.js';
 
 /** Validate `src` against its file kind; report every error; mark what the semantic pass must skip. */
 export function checkSchema(src: YamlSource, kind: FileKind): void {
-  const validate = validatorFor(kind);
+  const validate = validators[kind];
   if (validate(src.data)) return;
   for (const e of validate.errors ?? []) reportError(src, e);
 }

@@ -1,13 +1,7 @@
 // Structure, types and unknown keys of every config file kind, as JSON schemas
-// checked by ajv. Compiled once at module load (compiling costs milliseconds;
-// a reload must not pay it again). Formats and cross-references are checked in
-// plain code afterwards, where the messages can say what is wrong.
-import AjvModule from 'ajv';
-import type { SchemaObject, ValidateFunction } from 'ajv';
-
-// ajv is CommonJS; under `module: nodenext` its default export arrives as the
-// module object, whose `default` is the Ajv class.
-const Ajv = AjvModule.default;
+// checked by ajv (validators.ts compiles them). Formats and cross-references are
+// checked in plain code afterwards, where the messages can say what is wrong.
+import type { SchemaObject } from 'ajv';
 
 const str = { type: 'string' } as const;
 const nonEmpty = { type: 'string', minLength: 1 } as const;
@@ -195,17 +189,14 @@ const fileSchemas = {
 
 export type FileKind = keyof typeof fileSchemas;
 
-// allErrors: report every problem, not the first. verbose: errors carry their
-// parent schema, which lists the allowed keys for an "unknown key" message.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, discriminator: true });
-
-const validators: Readonly<Record<FileKind, ValidateFunction>> = {
-  routes: ajv.compile({ ...fileSchemas.routes, $defs }),
-  policies: ajv.compile({ ...fileSchemas.policies, $defs }),
-  keys: ajv.compile({ ...fileSchemas.keys, $defs }),
-  functions: ajv.compile({ ...fileSchemas.functions, $defs }),
+/** Each file kind's whole schema, named shapes included. */
+export const SCHEMAS: Readonly<Record<FileKind, SchemaObject>> = {
+  routes: { ...fileSchemas.routes, $defs },
+  policies: { ...fileSchemas.policies, $defs },
+  keys: { ...fileSchemas.keys, $defs },
+  functions: { ...fileSchemas.functions, $defs },
 };
 
-export function validatorFor(kind: FileKind): ValidateFunction {
-  return validators[kind];
-}
+// allErrors: report every problem, not the first. verbose: errors carry their
+// parent schema, which lists the allowed keys for an "unknown key" message.
+export const AJV_OPTIONS = Object.freeze({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, discriminator: true });
