@@ -25,7 +25,7 @@ import { hasTaskset, killAll, killAllNow, startServer, type Server } from './pro
 import { formatReport, writeSection, type RunSample, type StackResult } from './report.js';
 import { readSettings, SETTING_VARIABLES, type ProxyBenchSettings } from './settings.js';
 import { expressGatewayVersion, MIDDLEWARE_ROUTE, STACKS, UPSTREAM_SCRIPT, type Target } from './stacks.js';
-import { ensureWrk, Wrk, wrkVersion } from './wrk.js';
+import { ensureWrk, Wrk, wrkVersion, type WrkResult } from './wrk.js';
 
 const BODY = 'hello, world\n';
 
@@ -91,10 +91,24 @@ export async function runProxyBench(): Promise<string> {
       }
     }
     for (const result of live) result.rssBytes = residentBytes((targets.get(result.stack.id) as Target).server.pid);
+    // Unloaded: each stack right after a direct run of its own, so that "added over
+    // direct" compares two runs seconds apart, whatever the machine's load does meanwhile.
+    const direct = live.find((r) => r.stack.kind === 'direct');
+    const unloaded = (target: Target): Promise<WrkResult> => wrk.run({ url: url(target), headers: target.headers, connections: 1, seconds: settings.unloadedSeconds, core: settings.loadCore });
+    const directRuns: WrkResult[] = [];
     for (const result of live) {
-      const target = targets.get(result.stack.id) as Target;
-      result.unloaded = await wrk.run({ url: url(target), headers: target.headers, connections: 1, seconds: settings.unloadedSeconds, core: settings.loadCore });
-      log(`unloaded ${result.stack.id}: p50 ${result.unloaded.p50Us} µs, p99 ${result.unloaded.p99Us} µs`);
+      if (result === direct) continue;
+      if (direct) {
+        result.unloadedDirect = await unloaded(targets.get(direct.stack.id) as Target);
+        directRuns.push(result.unloadedDirect);
+      }
+      result.unloaded = await unloaded(targets.get(result.stack.id) as Target);
+      log(`unloaded ${result.stack.id}: p50 ${result.unloaded.p50Us} µs, p99 ${result.unloaded.p99Us} µs${result.unloadedDirect ? ` (direct just before: p50 ${result.unloadedDirect.p50Us} µs)` : ''}`);
+    }
+    if (direct) {
+      if (directRuns.length === 0) directRuns.push(await unloaded(targets.get(direct.stack.id) as Target));
+      // The direct row: its run with the median p50.
+      direct.unloaded = [...directRuns].sort((a, b) => a.p50Us - b.p50Us)[Math.floor((directRuns.length - 1) / 2)];
     }
   } finally {
     for (const target of targets.values()) await target.stop().catch(() => {});

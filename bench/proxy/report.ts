@@ -18,7 +18,10 @@ export interface StackResult {
   problem?: string;
   readonly runs: RunSample[];
   rssBytes?: number;
+  /** One connection; for the direct row, the median of its runs. */
   unloaded?: WrkResult;
+  /** The direct upstream's one-connection run just before this stack's. */
+  unloadedDirect?: WrkResult;
 }
 
 export interface Meta {
@@ -95,13 +98,19 @@ function loadedTable(results: readonly StackResult[]): string[] {
   return lines;
 }
 
+/** p50 added over the direct upstream's run just before this stack's, µs. */
+function addedP50(result: StackResult | undefined): number | null {
+  return result?.unloaded && result.unloadedDirect ? result.unloaded.p50Us - result.unloadedDirect.p50Us : null;
+}
+
 function unloadedTable(results: readonly StackResult[]): string[] {
-  const direct = find(results, 'direct')?.unloaded;
-  const lines = ['| stack | p50 µs | p99 µs | p50 added over direct, µs |', '|---|---:|---:|---:|'];
+  const lines = ['| stack | p50 µs | p99 µs | direct p50 just before, µs | p50 added over direct, µs |', '|---|---:|---:|---:|---:|'];
   for (const result of results) {
     const u = result.unloaded;
     if (result.problem !== undefined || !u) continue;
-    lines.push(`| ${result.stack.name} | ${int(u.p50Us)} | ${int(u.p99Us)} | ${result.stack.kind === 'direct' || !direct ? '–' : int(u.p50Us - direct.p50Us)} |`);
+    const added = addedP50(result);
+    const direct = result.stack.kind === 'direct';
+    lines.push(`| ${result.stack.name}${direct ? ' (median of its runs)' : ''} | ${int(u.p50Us)} | ${int(u.p99Us)} | ${result.unloadedDirect ? int(result.unloadedDirect.p50Us) : '–'} | ${added === null ? '–' : int(added)} |`);
   }
   return lines;
 }
@@ -126,11 +135,7 @@ function ratioLines(results: readonly StackResult[]): string[] {
   }
   const middleware = find(results, 'gatehouse-middleware');
   lines.push(middleware ? `- Gatehouse route with one trivial middleware ÷ bare express + hpm: ${verdict(ratio(results, 'gatehouse-middleware', BARE), 1.0)}` : '- Gatehouse route with one trivial middleware ÷ bare express + hpm: not measured: this checkout\'s route schema has no `middleware` yet (MIDDLEWARE_ROUTE in bench/proxy/stacks.ts; target ≥ 1.0)');
-  const direct = find(results, 'direct')?.unloaded;
-  const added = (id: string): number | null => {
-    const u = find(results, id)?.unloaded;
-    return u && direct ? u.p50Us - direct.p50Us : null;
-  };
+  const added = (id: string): number | null => addedP50(find(results, id));
   const addedText = (id: string): string => {
     const value = added(id);
     return value === null ? 'not measured' : `${int(value)} µs`;
@@ -157,7 +162,8 @@ export function formatReport(results: readonly StackResult[], meta: Meta): strin
     'Lua `done` script). Proxy CPU µs/req: the proxy process\'s utime + stime',
     '(`/proc/PID/stat`, all threads) over the runs ÷ the requests; the upstream\'s likewise',
     '(it shares the core). RSS: `VmRSS` after the runs. Unloaded: one connection',
-    `(\`wrk -t1 -c1 -d${s.unloadedSeconds}s\`) per stack, after the loaded runs.`,
+    `(\`wrk -t1 -c1 -d${s.unloadedSeconds}s\`) per stack after the loaded runs, each right after a run of`,
+    'its own against the upstream direct; "added" is the difference of the two p50s.',
     '',
     '- Baselines (`bench/baselines/`): bare express 5 + http-proxy-middleware 3 with a',
     '  keep-alive agent (`app.use(\'/\', createProxyMiddleware({target, agent}))`),',
