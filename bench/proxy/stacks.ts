@@ -7,12 +7,8 @@ import { ensureExpressGateway, startExpressGateway } from './express-gateway.js'
 import { AUDIENCE, ISSUER, startGatehouse, type GatehouseConfig } from './gatehouse.js';
 import { startServer, type Server } from './processes.js';
 
-/**
- * The Gatehouse route with one trivial middleware (SPEC §2 `middleware`). Off until
- * this checkout's route schema accepts `middleware: [./bench-middleware/trivial.js]`
- * (the bench says when `gatehouse validate` starts accepting it): then set it to true.
- */
-export const MIDDLEWARE_ROUTE = false;
+/** The Gatehouse route with one trivial middleware (SPEC §2 `middleware`). */
+export const MIDDLEWARE_ROUTE = true;
 
 export const UPSTREAM_SCRIPT = path.resolve('bench/proxy/upstream.mjs');
 const BASELINES = path.resolve('bench/baselines');
