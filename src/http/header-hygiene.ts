@@ -57,7 +57,8 @@ export function cleanUpstreamResponseHeaders(headers: IncomingHttpHeaders | Outg
 /** RFC 9110 §7.6.1: headers named in Connection are hop-by-hop too. */
 function removeConnectionListed(headers: IncomingHttpHeaders | OutgoingHttpHeaders): void {
   const connection = headers.connection;
-  if (typeof connection !== 'string' || connection.length === 0) return;
+  // The usual values name no other header: no split, no loop (it showed per request).
+  if (typeof connection !== 'string' || connection.length === 0 || connection === 'keep-alive' || connection === 'close') return;
   for (const token of connection.split(',')) {
     const name = token.trim().toLowerCase();
     if (name !== '' && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') delete headers[name];

@@ -91,6 +91,13 @@ class Attempt implements AttemptHooks {
   }
 }
 
+const kExchange = Symbol('gatehouse.exchange');
+type WithExchange = IncomingMessage & { [kExchange]?: ProxyExchange };
+
+function onUpstreamBodyFailed(this: IncomingMessage): void {
+  (this as WithExchange)[kExchange]?.cutByUpstream();
+}
+
 export class ProxyExchange {
   #attempt: Attempt | null = null;
   #triesLeft: number;
@@ -143,16 +150,17 @@ export class ProxyExchange {
   responded(attempt: Attempt, proxyRes: IncomingMessage): void {
     this.#responded = true;
     clearTimeout(this.#timer);
-    // An upstream that dies mid-body must not leave the client hanging.
-    proxyRes.once('aborted', () => this.#cutByUpstream());
-    proxyRes.once('error', () => this.#cutByUpstream());
+    // An upstream that dies mid-body must not leave the client hanging. Shared
+    // listeners that find the exchange on the response: no closures per request.
+    (proxyRes as WithExchange)[kExchange] = this;
+    proxyRes.on('aborted', onUpstreamBodyFailed).on('error', onUpstreamBodyFailed);
     if (!attempt.done) this.plan.onResponse(proxyRes, this.#heldMs);
   }
 
   attemptFailed(attempt: Attempt, error: NodeJS.ErrnoException): void {
     if (this.finished) return;
     if (this.#responded) {
-      this.#cutByUpstream(); // headers already went out: cutting is the only honest answer
+      this.cutByUpstream(); // headers already went out: cutting is the only honest answer
       return;
     }
     if (this.#canRetry(attempt, error)) {
@@ -178,7 +186,7 @@ export class ProxyExchange {
   }
 
   /** The upstream died mid-response: cut the client's too (not the client leaving). */
-  #cutByUpstream(): void {
+  cutByUpstream(): void {
     this.#upstreamCut = true;
     this.plan.res.destroy();
   }

@@ -44,10 +44,14 @@ export class PolicyRateLimiter implements RateLimiter {
     );
   }
 
-  async check(route: RouteSpec, subject: RateLimitSubject, req: IncomingMessage): Promise<RateDecision> {
+  /** A route without limits is answered synchronously: no promise, no await on the hot path. */
+  check(route: RouteSpec, subject: RateLimitSubject, req: IncomingMessage): RateDecision | Promise<RateDecision> {
     // A key's plan replaces the route's policies; a route without any stays unlimited
     // for everyone (SPEC §3: the plan "replaces the route's policy").
-    if (route.rateLimit.length === 0) return ALLOWED;
+    return route.rateLimit.length === 0 ? ALLOWED : this.#check(route, subject, req);
+  }
+
+  async #check(route: RouteSpec, subject: RateLimitSubject, req: IncomingMessage): Promise<RateDecision> {
     const names = subject.plan !== null ? [subject.plan] : route.rateLimit;
     if (names.length === 0) return ALLOWED;
     const met = names.map((name) => this.#policies.get(name) as CompiledPolicy); // names were checked at load
