@@ -57,8 +57,9 @@ export function writeGatehouseConfig(upstream: string, options: { middleware: bo
       partners: { type: 'apiKey', in: 'header', name: 'X-API-Key', keys: [{ id: 'bench-client', hash: `sha256:${createHash('sha256').update(apiKey).digest('hex')}` }] },
       mobile: { type: 'jwt', algorithms: ['RS256'], publicKeyFile: 'keys/bench.pub.pem', issuer: ISSUER, audience: AUDIENCE },
     },
-    // Per client IP, like Express Gateway's rate-limit default: the same policy on both.
-    rateLimits: { bench: { key: 'ip', limits: [RATE_LIMIT] } },
+    // Per consumer (the API key's id, the token's POLICY:SUB), as Express Gateway's
+    // pipelines are configured: a consumer's quota, the policy an authenticated route has.
+    rateLimits: { bench: { key: 'consumer', limits: [RATE_LIMIT] } },
   };
   const dir = makeConfigDir({ routes: { 'bench.yaml': stringify({ routes }) }, policies: { 'bench.yaml': stringify(policies) } });
   mkdirSync(path.join(dir.policiesDir, 'keys'));

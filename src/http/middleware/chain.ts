@@ -56,7 +56,7 @@ export class MiddlewareChain {
 
   /** Run the handlers; rejects with a MiddlewareFailure. */
   run(req: IncomingMessage, res: ServerResponse, context: GatehouseContext): Promise<ChainOutcome> {
-    Object.defineProperty(req, 'gatehouse', { value: Object.freeze(context), configurable: true });
+    (req as IncomingMessage & { gatehouse?: GatehouseContext }).gatehouse = context;
     return new Promise<ChainOutcome>((resolve, reject) => {
       const answered = (): void => resolve('answered');
       res.once('finish', answered).once('close', answered);
