@@ -43,6 +43,6 @@ export class RequestRecord {
     const method = KNOWN_METHODS.has(this.req.method ?? '') ? (this.req.method as string) : 'OTHER';
     // A response cut before its headers went out reached the client as nothing: status 0.
     this.#route.countRequest(method, this.res.headersSent ? this.res.statusCode : 0);
-    this.#route.duration.observe((performance.now() - this.#started) / 1000);
+    this.#route.observeSeconds((performance.now() - this.#started) / 1000);
   }
 }

@@ -8,19 +8,6 @@ const WAKE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'gatehouse_requests_total',
-    help: 'Requests answered, by route, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly requestDuration = new Histogram({
-    name: 'gatehouse_request_duration_seconds',
-    help: 'Time from request to the end of the response, by route.',
-    labelNames: ['route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
   readonly upstreamDuration = new Histogram({
     name: 'gatehouse_upstream_duration_seconds',
     help: 'Time from sending upstream to the upstream response headers, by function.',
@@ -85,7 +72,7 @@ export class GatewayMetrics {
   });
 
   /** Per-route children of the request metrics, resolved once per route. */
-  readonly routes = new RouteMetricsTable(this);
+  readonly routes = new RouteMetricsTable(this.registry, LATENCY_BUCKETS);
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
