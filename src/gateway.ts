@@ -141,8 +141,8 @@ export class Gateway {
     });
     this.#backend =
       options.backend === 'kubernetes'
-        ? new KubernetesBackend({ kubeconfig: options.kubeconfig, namespace: options.namespace }, this.functions, logger)
-        : new LocalBackend(this.functions, logger);
+        ? new KubernetesBackend({ kubeconfig: options.kubeconfig, namespace: options.namespace }, this.functions, logger, this.#agents.http)
+        : new LocalBackend(this.functions, logger, this.#agents.http);
     this.#backend.applyConfig(initial.config);
     // Both series from the start, at 0: increase() cannot see the first refused reload
     // of a series that did not exist before it, so an alert on errors would miss it.
