@@ -20,26 +20,39 @@
 // test function, with BENCH_HRTIME=1, takes process.hrtime.bigint() in its listen
 // callback (it answers /healthz 2xx from then on, READY_DELAY_MS=0) and sends it
 // back as x-function-listening-hrtime. Between it and the first byte: the
-// gateway's readiness polling (GET /healthz, backoff 10 → 100 ms), the activator's
-// release, connect, the function's answer. Each cold start waits for the previous
-// instance's idle stop (idleTimeout 100ms) and exit.
+// gateway's readiness probe (GET /healthz: probe-schedule.ts, and at once when the
+// function prints its "listening" line), the function's first answer, the
+// activator's release, the request on the probe's connection, the function's
+// answer. Twice: as is, and with SILENT=1 (no output, so the schedule alone finds
+// it). Each cold start waits for the previous instance's idle stop (idleTimeout
+// 100ms) and exit.
+//
+// Floor: wake-floor-client.ts, pinned to the gateway's core in its place, does
+// the same cold starts with no gateway (probe at the first output, the request on
+// the 2xx, same connection): the function's own share of the local overhead.
 //
 // Split (BENCH_HRTIME=1, both backends; headers, so no extra I/O on the way):
 // x-function-received-hrtime, when the function's request handler began:
 // t_ready → that is the gateway's part (discovery, release, connect, sending the
 // request); that → t_first_byte is the function's answer and the way back through
 // the gateway. Local also: x-function-first-healthz-hrtime, when the gateway's
-// first 2xx readiness probe was answered (t_ready → that: waiting for the poll).
+// first 2xx readiness probe reached it (t_ready → that: waiting for the probe), and
+// x-function-first-healthz-sent-hrtime, when its answer went out (the function's
+// own first answer; from then to the request at the function is the gateway's), and
+// x-function-listen-done-hrtime, when its listen callback returned, having printed
+// its line: before that it could take no request, whoever probed.
 //
 // Clock: process.hrtime.bigint() everywhere. On Linux it is CLOCK_MONOTONIC, one
 // clock for every process on the machine; checked at the start (a child's reading
 // must fall between two of ours). Bounded: COLD_STARTS + WARMUP requests per
 // backend, each with a deadline, and an overall deadline.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN, startGatewayProcess } from '../test/support/gateway-process.js';
 import { FakeApiServer } from '../test/support/kube/fake-apiserver.js';
 import { writeKubeconfig, removeKubeconfig } from '../test/support/kube/kubeconfig.js';
@@ -72,8 +85,12 @@ interface Sample {
   readonly fromFunctionMs: number;
   /** t_first_byte − request sent, ms: the whole cold start as the client saw it. */
   readonly totalMs: number;
-  /** Local: t_ready → the function answers the gateway's first readiness probe 2xx, ms. */
+  /** Local: t_ready → the function's listen callback returned (it printed its line), ms. */
+  readonly listenDoneMs?: number;
+  /** Local: t_ready → the gateway's first 2xx readiness probe reaches the function, ms. */
   readonly pollGapMs?: number;
+  /** Local: that probe reaches the function → its answer goes out, ms. */
+  readonly probeAnswerMs?: number;
 }
 
 // ---------------------------------------------------------------- the gateway
@@ -186,6 +203,8 @@ interface FunctionTimes {
   readonly receivedNs: bigint;
   readonly listeningNs: bigint;
   readonly firstHealthzNs: bigint;
+  readonly firstHealthzSentNs: bigint | null;
+  readonly listenDoneNs: bigint | null;
 }
 
 function checkedAnswer(answer: Answer): FunctionTimes {
@@ -201,18 +220,34 @@ function checkedAnswer(answer: Answer): FunctionTimes {
     receivedNs: BigInt(header('x-function-received-hrtime')),
     listeningNs: BigInt(header('x-function-listening-hrtime')),
     firstHealthzNs: BigInt(header('x-function-first-healthz-hrtime')),
+    firstHealthzSentNs: optionalNs(answer, 'x-function-first-healthz-sent-hrtime'),
+    listenDoneNs: optionalNs(answer, 'x-function-listen-done-hrtime'),
   };
 }
 
-function sample(readyNs: bigint, sentNs: bigint, receivedNs: bigint, answer: Answer, probedNs?: bigint): Sample {
+function optionalNs(answer: Answer, name: string): bigint | null {
+  const value = answer.headers[name];
+  return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : null;
+}
+
+interface Probed {
+  /** The function's listen callback returned. */
+  readonly listenDoneNs: bigint;
+  /** The gateway's first 2xx probe reached the function. */
+  readonly atNs: bigint;
+  /** Its answer went out. */
+  readonly sentNs: bigint;
+}
+
+function sample(readyNs: bigint, sentNs: bigint, receivedNs: bigint, answer: Answer, probed?: Probed): Sample {
   if (!(sentNs < readyNs && readyNs <= receivedNs && receivedNs < answer.firstByteNs)) throw new Error(`timestamps out of order: sent ${sentNs}, ready ${readyNs}, at the function ${receivedNs}, first byte ${answer.firstByteNs}`);
-  if (probedNs !== undefined && !(readyNs <= probedNs && probedNs <= receivedNs)) throw new Error(`probe answered at ${probedNs}, outside ${readyNs}…${receivedNs}`);
+  if (probed !== undefined && !(readyNs <= probed.atNs && probed.atNs <= probed.sentNs && probed.sentNs <= receivedNs)) throw new Error(`probe at ${probed.atNs}, answered ${probed.sentNs}, outside ${readyNs}…${receivedNs}`);
   return {
     overheadMs: ms(answer.firstByteNs - readyNs),
     toFunctionMs: ms(receivedNs - readyNs),
     fromFunctionMs: ms(answer.firstByteNs - receivedNs),
     totalMs: ms(answer.firstByteNs - sentNs),
-    ...(probedNs === undefined ? {} : { pollGapMs: ms(probedNs - readyNs) }),
+    ...(probed === undefined ? {} : { listenDoneMs: ms(probed.listenDoneNs - readyNs), pollGapMs: ms(probed.atNs - readyNs), probeAnswerMs: ms(probed.sentNs - probed.atNs) }),
   };
 }
 
@@ -288,10 +323,12 @@ function getStatus(port: number, pathAndQuery: string): Promise<number> {
 
 // ---------------------------------------------------------------- local
 
-async function localSamples(deadline: number): Promise<Sample[]> {
+/** `silent`: the function prints nothing, so only the probe schedule can find it listening. */
+async function localSamples(deadline: number, silent: boolean): Promise<Sample[]> {
   // The function runs on core 1, as the pods do (their kubelet is this process).
   const command = [...(hasTaskset ? ['taskset', '-c', OTHER_CORE] : []), process.execPath, TEST_FUNCTION];
-  const functions = { functions: { [FN]: { command, env: { BENCH_HRTIME: '1' }, idleTimeout: '100ms', coldStartTimeout: '10s', maxInstances: 1 } } };
+  const env = { BENCH_HRTIME: '1', ...(silent ? { SILENT: '1' } : {}) };
+  const functions = { functions: { [FN]: { command, env, idleTimeout: '100ms', coldStartTimeout: '10s', maxInstances: 1 } } };
   const root = configDir(JSON.stringify(functions));
   let gateway: Gateway | undefined;
   try {
@@ -305,7 +342,9 @@ async function localSamples(deadline: number): Promise<Sample[]> {
       const answer = await get(g.port, `/${FN}/wake-bench/${run}`);
       const times = checkedAnswer(answer);
       // Only the gateway probes this instance: its first 2xx /healthz is the probe that found it ready.
-      if (run >= WARMUP) samples.push(sample(times.listeningNs, sent, times.receivedNs, answer, times.firstHealthzNs));
+      if (times.firstHealthzSentNs === null || times.listenDoneNs === null) throw new Error('the answer carries no x-function-first-healthz-sent-hrtime or x-function-listen-done-hrtime');
+      const probed = { listenDoneNs: times.listenDoneNs, atNs: times.firstHealthzNs, sentNs: times.firstHealthzSentNs };
+      if (run >= WARMUP) samples.push(sample(times.listeningNs, sent, times.receivedNs, answer, probed));
       const waking = await g.waitForLog((line) => line.msg === 'waking function' && String(line.pid) === times.pid);
       const instance = waking.instance as string;
       // The next cold start begins once this instance is stopped for idleness and has exited.
@@ -316,6 +355,32 @@ async function localSamples(deadline: number): Promise<Sample[]> {
     await gateway?.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------- floor
+
+/** The test function with an ideal client in the gateway's place (wake-floor-client.ts):
+ * how much of the local overhead is the function's own, whoever wakes it. */
+async function floorSamples(deadline: number): Promise<Sample[]> {
+  const fnCommand = [...(hasTaskset ? ['taskset', '-c', OTHER_CORE] : []), process.execPath, TEST_FUNCTION];
+  const client = [fileURLToPath(new URL('./wake-floor-client.js', import.meta.url)), String(WARMUP + COLD_STARTS), JSON.stringify(fnCommand)];
+  const child = spawn(hasTaskset ? 'taskset' : process.execPath, [...(hasTaskset ? ['-c', GATEWAY_CORE, process.execPath] : []), ...client], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill(), Math.max(0, deadline - Date.now()));
+  const samples: Sample[] = [];
+  try {
+    let run = 0;
+    for await (const line of createInterface({ input: child.stdout })) {
+      const t = JSON.parse(line) as Record<string, string>;
+      const ns = (key: string): bigint => BigInt(t[key] ?? '0');
+      const answer: Answer = { status: 200, firstByteNs: ns('firstByteNs'), headers: {} };
+      const probed = { listenDoneNs: ns('listenDoneNs'), atNs: ns('firstHealthzNs'), sentNs: ns('firstHealthzSentNs') };
+      if (run++ >= WARMUP) samples.push(sample(ns('listeningNs'), ns('sentNs'), ns('receivedNs'), answer, probed));
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (samples.length !== COLD_STARTS) throw new Error(`the floor client gave ${samples.length} of ${COLD_STARTS} samples`);
+  return samples;
 }
 
 // ---------------------------------------------------------------- report
@@ -342,41 +407,78 @@ function stats(values: readonly number[]): Stats {
 
 const f = (n: number): string => n.toFixed(2);
 
+interface Section {
+  readonly id: 'kubernetes' | 'local' | 'silent' | 'floor';
+  readonly name: string;
+  readonly tReady: string;
+  readonly run: (deadline: number) => Promise<Sample[]>;
+}
+
+const LISTENS = 'the instance listens (answers /healthz 2xx from then on)';
+const SPLIT_LABELS: Record<Section['id'], string> = { kubernetes: '', local: 'gateway, the function prints a line', silent: 'gateway, silent function', floor: 'no gateway (floor)' };
+const SECTIONS: readonly Section[] = [
+  { id: 'kubernetes', name: 'Kubernetes (fake API server + simulated kubelet)', tReady: 'the EndpointSlice write lists the pod ready', run: kubernetesSamples },
+  { id: 'local', name: 'local (the function prints a line when listening)', tReady: LISTENS, run: (deadline) => localSamples(deadline, false) },
+  { id: 'silent', name: 'local, silent function (no output: the probe schedule alone)', tReady: LISTENS, run: (deadline) => localSamples(deadline, true) },
+  { id: 'floor', name: 'floor: no gateway, an ideal client probes at the first output and sends the request on the 2xx', tReady: LISTENS, run: floorSamples },
+];
+
+/** `GATEHOUSE_BENCH_WAKE_ONLY=local,silent` runs only those sections (default: all four). */
 export async function runWakeBench(): Promise<string> {
   checkSharedClock();
+  const only = process.env.GATEHOUSE_BENCH_WAKE_ONLY?.split(',');
   const deadline = Date.now() + TOTAL_DEADLINE_MS;
   const started = performance.now();
-  const kube = await kubernetesSamples(deadline);
-  const local = await localSamples(deadline);
+  const results: Array<[Section, Sample[]]> = [];
+  for (const section of SECTIONS) {
+    if (only && !only.includes(section.id)) continue;
+    try {
+      results.push([section, await section.run(deadline)]);
+    } catch (error) {
+      throw new Error(`wake bench, ${section.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const seconds = (performance.now() - started) / 1000;
-  const rows: Array<[string, string, Sample[]]> = [
-    ['Kubernetes (fake API server + simulated kubelet)', 'the EndpointSlice write lists the pod ready', kube],
-    ['local', 'the instance listens (answers /healthz 2xx from then on)', local],
-  ];
   const lines = [
     `${COLD_STARTS} cold starts per backend after ${WARMUP} warm-up ones; gateway ${hasTaskset ? `pinned to core ${GATEWAY_CORE}, functions/pods on core ${OTHER_CORE}` : 'not pinned (no taskset)'}; ${seconds.toFixed(0)} s in all. ms; p99 is nearest-rank (with ${COLD_STARTS} samples, the largest).`,
     '',
     '| Backend | t_ready is when | p50 | p99 | min | max | t_ready → request at the function, p50 (max) | request at the function → first byte, p50 (max) | whole cold start, request sent → first byte, p50 |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const p50max = (samples: readonly Sample[], pick: (s: Sample) => number): string => {
-    const st = stats(samples.map(pick));
-    return `${f(st.p50)} (${f(st.max)})`;
-  };
-  for (const [name, what, samples] of rows) {
+  for (const [section, samples] of results) {
     const o = stats(samples.map((s) => s.overheadMs));
-    lines.push(`| ${name} | ${what} | ${f(o.p50)} | ${f(o.p99)} | ${f(o.min)} | ${f(o.max)} | ${p50max(samples, (s) => s.toFunctionMs)} | ${p50max(samples, (s) => s.fromFunctionMs)} | ${f(stats(samples.map((s) => s.totalMs)).p50)} |`);
+    lines.push(`| ${section.name} | ${section.tReady} | ${f(o.p50)} | ${f(o.p99)} | ${f(o.min)} | ${f(o.max)} | ${p50max(samples, (s) => s.toFunctionMs)} | ${p50max(samples, (s) => s.fromFunctionMs)} | ${f(stats(samples.map((s) => s.totalMs)).p50)} |`);
   }
-  const gap = (s: Sample): number => s.pollGapMs as number;
+  const locals = results.filter(([section]) => section.id !== 'kubernetes');
+  if (locals.length > 0) {
+    lines.push(
+      '',
+      'Local, t_ready → request at the function, split, p50 (max), ms:',
+      '',
+      '| Local | t_ready → its listen callback returns (printing its line) | → the first 2xx probe reaches it | it answers that probe | its answer → request at the function (the gateway, or the floor client) |',
+      '|---|---:|---:|---:|---:|',
+      ...locals.map(([section, samples]) => localSplit(SPLIT_LABELS[section.id], samples)),
+    );
+  }
   lines.push(
     '',
-    `Local, t_ready → request at the function split (ms): t_ready → the gateway's first 2xx readiness probe answered, p50 ${p50max(local, gap)}; that probe → request at the function, p50 ${p50max(local, (s) => s.toFunctionMs - gap(s))}.`,
+    `Overheads, sorted (ms): ${results.map(([section, samples]) => `${section.id} ${sortedList(samples)}`).join('; ')}.`,
     '',
-    `Overheads, sorted (ms): Kubernetes ${sortedList(kube)}; local ${sortedList(local)}.`,
-    '',
-    `Slowest three, as t_ready → request at the function [local: of which → first 2xx probe] + → first byte (ms): Kubernetes ${slowest(kube)}; local ${slowest(local)}.`,
+    `Slowest three, as t_ready → request at the function [local: of which → first 2xx probe at the function] + → first byte (ms): ${results.map(([section, samples]) => `${section.id} ${slowest(samples)}`).join('; ')}.`,
   );
   return lines.join('\n');
+}
+
+function p50max(samples: readonly Sample[], pick: (s: Sample) => number): string {
+  const st = stats(samples.map(pick));
+  return `${f(st.p50)} (${f(st.max)})`;
+}
+
+function localSplit(name: string, samples: readonly Sample[]): string {
+  const done = (s: Sample): number => s.listenDoneMs as number;
+  const gap = (s: Sample): number => s.pollGapMs as number;
+  const answer = (s: Sample): number => s.probeAnswerMs as number;
+  return `| ${name} | ${p50max(samples, done)} | ${p50max(samples, (s) => gap(s) - done(s))} | ${p50max(samples, answer)} | ${p50max(samples, (s) => s.toFunctionMs - gap(s) - answer(s))} |`;
 }
 
 function slowest(samples: readonly Sample[]): string {

@@ -2,11 +2,12 @@
 // gets HOST and a free PORT, is ready when GET readinessPath answers 2xx, and
 // its stdout/stderr go to the gateway log tagged with the function's name.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type http from 'node:http';
 import { createInterface } from 'node:readline';
 import type { LocalFunctionSpec } from '../../config/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Endpoint } from '../types.js';
-import { waitUntilReady } from './readiness.js';
+import { ReadinessProbe } from './readiness.js';
 
 const HOST = '127.0.0.1';
 const STOP_GRACE_MS = 5000;
@@ -16,12 +17,15 @@ export class LocalInstance {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
   #exitCode: number | null | undefined = undefined;
+  /** While waiting to be ready: output nudges it (most servers print a line once they listen). */
+  #probe: ReadinessProbe | null = null;
 
   constructor(
     readonly spec: LocalFunctionSpec,
     readonly id: string,
     port: number,
     private readonly logger: Logger,
+    private readonly agent: http.Agent,
   ) {
     this.endpoint = Object.freeze({ id, host: HOST, port, origin: `http://${HOST}:${port}` });
     const [command, ...args] = spec.command as [string, ...string[]];
@@ -65,9 +69,12 @@ export class LocalInstance {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
     void this.#exited.then(() => controller.abort(new Error('exited before it was ready')));
+    const probe = new ReadinessProbe({ host: HOST, port: this.endpoint.port, path: this.spec.readinessPath }, { agent: this.agent });
+    this.#probe = probe;
     try {
-      await waitUntilReady(HOST, this.endpoint.port, this.spec.readinessPath, controller.signal);
+      await probe.wait(controller.signal);
     } finally {
+      this.#probe = null;
       clearTimeout(timer);
     }
   }
@@ -91,6 +98,9 @@ export class LocalInstance {
     if (!source) return;
     const level = stream === 'stdout' ? 'info' : 'warn';
     const fields = { function: this.spec.name, instance: this.id, stream };
+    // Any output, even without a newline, may mean "listening": probe now rather than
+    // at the next scheduled probe (~6% of the start time away, probe-schedule.ts).
+    source.on('data', () => this.#probe?.nudge());
     createInterface({ input: source, crlfDelay: Infinity }).on('line', (line) => this.logger[level](fields, line));
   }
 }

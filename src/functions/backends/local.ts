@@ -1,6 +1,7 @@
 // The local backend (SPEC §5): functions from deploy/local/functions.yaml run as
 // child processes on loopback, started on demand (never before the first
 // request), stopped when idle, replaced when they crash.
+import type http from 'node:http';
 import type { GatewayConfig, LocalFunctionSpec } from '../../config/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { FunctionBackend } from '../backend.js';
@@ -27,6 +28,8 @@ export class LocalBackend implements FunctionBackend {
   constructor(
     private readonly registry: FunctionRegistry,
     private readonly logger: Logger,
+    /** The proxy's upstream agent: readiness probes go through it (readiness.ts says why). */
+    private readonly agent: http.Agent,
   ) {}
 
   async start(): Promise<void> {
@@ -65,7 +68,7 @@ export class LocalBackend implements FunctionBackend {
     if (!fn || this.#stopped) throw new Error(`function ${name} cannot be woken`);
     if (fn.instances.size >= fn.spec.maxInstances) return 'at-limit';
     const port = await freeLoopbackPort();
-    const instance = new LocalInstance(fn.spec, `${name}-${this.#nextInstance++}`, port, this.logger);
+    const instance = new LocalInstance(fn.spec, `${name}-${this.#nextInstance++}`, port, this.logger, this.agent);
     fn.instances.add(instance);
     this.logger.info({ function: name, instance: instance.id, port, pid: instance.pid }, 'waking function');
     void instance.exited.then(() => this.#onExit(name, fn, instance));

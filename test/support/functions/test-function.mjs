@@ -7,8 +7,13 @@
 //                    CLOCK_MONOTONIC on Linux, comparable across processes) of when this request
 //                    came in (x-function-received-hrtime), when the server began listening
 //                    (x-function-listening-hrtime) and when /healthz first answered 2xx
-//                    (x-function-first-healthz-hrtime); headers, so no extra I/O on the way
-// It prints one line to stdout when listening. Every answer carries x-function-pid
+//                    (x-function-first-healthz-hrtime), and when that answer was handed to the
+//                    kernel (x-function-first-healthz-sent-hrtime), and when its listen callback
+//                    returned, having printed its line: the earliest it could take a request
+//                    (x-function-listen-done-hrtime); headers, so no extra I/O on the way
+//   SILENT=1         print nothing when listening (a function whose only sign of life is its
+//                    readiness path: the gateway cannot take its output as a hint)
+// It prints one line to stdout when listening (unless SILENT=1). Every answer carries x-function-pid
 // and x-function-in-flight (requests this process was handling when it began, itself included).
 // Paths:
 //   /delay/MS        answer after MS milliseconds
@@ -31,7 +36,9 @@ const readyAt = Date.now() + Number(process.env.READY_DELAY_MS ?? 0);
 let served = 0;
 const BENCH_HRTIME = process.env.BENCH_HRTIME === '1';
 let listeningHrtime = null;
+let listenDoneHrtime = null;
 let firstHealthzHrtime = null;
+let firstHealthzSentHrtime = null;
 let inFlight = 0;
 
 const isReady = () =>
@@ -47,7 +54,9 @@ const server = http.createServer((req, res) => {
   if (BENCH_HRTIME) {
     res.setHeader('x-function-received-hrtime', String(process.hrtime.bigint()));
     res.setHeader('x-function-listening-hrtime', String(listeningHrtime));
+    res.setHeader('x-function-listen-done-hrtime', String(listenDoneHrtime));
     if (firstHealthzHrtime !== null) res.setHeader('x-function-first-healthz-hrtime', String(firstHealthzHrtime));
+    if (firstHealthzSentHrtime !== null) res.setHeader('x-function-first-healthz-sent-hrtime', String(firstHealthzSentHrtime));
   }
   const url = new URL(req.url ?? '/', 'http://function');
   inFlight++;
@@ -56,7 +65,10 @@ const server = http.createServer((req, res) => {
   res.setHeader('x-function-in-flight', String(inFlight));
   if (url.pathname === '/healthz') {
     const ready = isReady();
-    if (ready && BENCH_HRTIME && firstHealthzHrtime === null) firstHealthzHrtime = process.hrtime.bigint();
+    if (ready && BENCH_HRTIME && firstHealthzHrtime === null) {
+      firstHealthzHrtime = process.hrtime.bigint();
+      res.once('finish', () => (firstHealthzSentHrtime = process.hrtime.bigint()));
+    }
     res.writeHead(ready ? 200 : 503).end(ready ? 'ok' : 'starting');
     return;
   }
@@ -156,7 +168,8 @@ function sendEvents(res) {
 
 server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1', () => {
   if (BENCH_HRTIME) listeningHrtime = process.hrtime.bigint();
-  console.log(`test function listening on ${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT} (pid ${process.pid})`);
+  if (process.env.SILENT !== '1') console.log(`test function listening on ${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT} (pid ${process.pid})`);
+  if (BENCH_HRTIME) listenDoneHrtime = process.hrtime.bigint();
 });
 process.on('SIGTERM', () => {
   server.close(() => process.exit(0));

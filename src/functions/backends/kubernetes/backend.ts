@@ -2,6 +2,7 @@
 // from EndpointSlice informers (never a poll per request); it wakes through the
 // scale subresource (or a hook) and sleeps when every replica agrees it is idle.
 // It feeds the same registry and activator as the local backend.
+import type http from 'node:http';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import type { GatewayConfig } from '../../../config/types.js';
 import type { Logger } from '../../../observability/logger.js';
@@ -41,6 +42,8 @@ export class KubernetesBackend implements FunctionBackend {
     options: KubernetesOptions,
     private readonly registry: FunctionRegistry,
     private readonly logger: Logger,
+    /** The proxy's upstream agent, for readiness-path probes (readiness.ts says why). */
+    private readonly agent: http.Agent,
   ) {
     this.#client = connect(options.kubeconfig, options.namespace);
     this.#scaler = new Scaler(this.#client, logger);
@@ -119,7 +122,7 @@ export class KubernetesBackend implements FunctionBackend {
     if (known) known.spec = spec;
     else {
       const idle = new IdleKeeper(name, () => this.#functions.get(name)?.spec ?? null, () => this.registry.get(name), this.#scaler, this.logger);
-      this.#functions.set(name, { spec, gate: new ReadinessGate(() => this.#publish(name)), idle });
+      this.#functions.set(name, { spec, gate: new ReadinessGate(() => this.#publish(name), this.agent), idle });
     }
     this.registry.define(name, spec.settings, spec.problems);
     this.#functions.get(name)?.idle.reschedule();

@@ -1,14 +1,19 @@
 // gatehouse.io/readiness-path (SPEC §5): "Ready" in Kubernetes does not always
 // mean the app answers, so a new endpoint is published to the activator only
 // after GET on that path answers 2xx. Endpoints already probed stay published.
+import type http from 'node:http';
 import type { Endpoint } from '../../types.js';
-import { waitUntilReady } from '../readiness.js';
+import { ReadinessProbe } from '../readiness.js';
 
 export class ReadinessGate {
   readonly #passed = new Set<string>();
   readonly #probing = new Map<string, AbortController>();
 
-  constructor(private readonly onPassed: () => void) {}
+  constructor(
+    private readonly onPassed: () => void,
+    /** The proxy's upstream agent, so the first request reuses the probe's connection. */
+    private readonly agent: http.Agent,
+  ) {}
 
   /** The endpoints that may take requests now; probes the others in the background. */
   admit(endpoints: readonly Endpoint[], path: string | null, timeoutMs: number): Endpoint[] {
@@ -30,7 +35,8 @@ export class ReadinessGate {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error('readiness probe timed out')), timeoutMs);
     this.#probing.set(endpoint.id, abort);
-    void waitUntilReady(endpoint.host, endpoint.port, path, abort.signal).then(
+    const probe = new ReadinessProbe({ host: endpoint.host, port: endpoint.port, path }, { agent: this.agent });
+    void probe.wait(abort.signal).then(
       () => {
         this.#passed.add(endpoint.id);
         this.onPassed();
