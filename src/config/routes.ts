@@ -6,7 +6,7 @@ import type { Path, YamlSource } from './positions.js';
 import type { NameOrList, RawMatch, RawRoute } from './raw.js';
 import { checkHost, checkMatchPath, checkRewrite } from './route-path.js';
 import { DEFAULTS } from './types.js';
-import type { RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget, SourcePosition } from './types.js';
+import type { RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget } from './types.js';
 
 export interface KnownNames {
   readonly auth: ReadonlySet<string>;
@@ -20,7 +20,7 @@ export interface KnownNames {
 export const FUNCTION_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function compileRoutes(sources: readonly YamlSource[], names: KnownNames): RouteSpec[] {
-  const firstByName = new Map<string, SourcePosition>();
+  const firstByName = new Map<string, NameSite>();
   const out: RouteSpec[] = [];
   for (const src of sources) {
     const list: unknown = (src.data as { routes?: unknown } | null)?.routes;
@@ -35,13 +35,22 @@ export function compileRoutes(sources: readonly YamlSource[], names: KnownNames)
   return out;
 }
 
-function checkUniqueName(src: YamlSource, at: Path, raw: unknown, first: Map<string, SourcePosition>): void {
+/** Where a name was first defined: its position is looked up only for a duplicate (a lookup per route was a full parse per file). */
+interface NameSite {
+  readonly src: YamlSource;
+  readonly at: Path;
+}
+
+function checkUniqueName(src: YamlSource, at: Path, raw: unknown, first: Map<string, NameSite>): void {
   const name = (raw as { name?: unknown } | null)?.name;
   if (typeof name !== 'string') return;
-  const where = src.at([...at, 'name']);
   const earlier = first.get(name);
-  if (earlier === undefined) first.set(name, where);
-  else src.report([...at, 'name'], `duplicate route name "${name}" (first defined at ${earlier.file}:${earlier.line}:${earlier.col})`);
+  if (earlier === undefined) {
+    first.set(name, { src, at });
+    return;
+  }
+  const where = earlier.src.at([...earlier.at, 'name']);
+  src.report([...at, 'name'], `duplicate route name "${name}" (first defined at ${where.file}:${where.line}:${where.col})`);
 }
 
 function compileRoute(src: YamlSource, at: Path, raw: RawRoute, names: KnownNames): RouteSpec {
