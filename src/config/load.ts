@@ -11,7 +11,7 @@ import type { CompileContext, ConfigIo } from './io.js';
 import { compilePolicies, declarePolicies } from './policies.js';
 import type { YamlSource } from './positions.js';
 import { ProblemList } from './problems.js';
-import { compileRoutes } from './routes.js';
+import { RoutesCompiler } from './routes.js';
 import type { FileKind } from './schema.js';
 import type { ConfigSources, GatewayConfig, LocalFunctionSpec, LoadResult } from './types.js';
 
@@ -21,7 +21,6 @@ export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConf
   const problems = new ProblemList();
   const files = new Set<string>();
   const reader: Reader = { io, problems, files };
-  const routeFiles = await readDir(sources.routesDir, 'routes', reader);
   const policyFiles = await readDir(sources.policiesDir, 'policies', reader);
   const fnFile = sources.functionsFile === null ? null : await readFile(sources.functionsFile, 'functions', reader);
 
@@ -37,10 +36,13 @@ export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConf
   const ctx: CompileContext = { io, names, problems, files };
   const policies = await compilePolicies(declared, ctx);
   const functions = fnFile === null ? new Map<string, LocalFunctionSpec>() : await compileFunctions(fnFile, io);
-  const routes = compileRoutes(routeFiles, names);
+  // Routes last, once every name they may refer to is known, and one file at a time:
+  // a file's parsed data is dropped as soon as its routes are built.
+  const routes = new RoutesCompiler(names);
+  await readDir(sources.routesDir, 'routes', reader, (src) => routes.add(src));
 
   if (problems.count > 0) return { ok: false, problems: problems.sorted() };
-  const config: GatewayConfig = { routes, ...policies, functions, files: [...files].sort() };
+  const config: GatewayConfig = { routes: routes.routes, ...policies, functions, files: [...files].sort() };
   return { ok: true, config: deepFreeze(config) };
 }
 
@@ -51,8 +53,11 @@ interface Reader {
   readonly files: Set<string>;
 }
 
-/** Every YAML file directly in `dir`, by name; subfolders hold key files, not config. */
-async function readDir(dir: string, kind: FileKind, r: Reader): Promise<YamlSource[]> {
+/**
+ * Every YAML file directly in `dir`, by name; subfolders hold key files, not config.
+ * Each is handed to `use` as soon as it is read when given (and not kept), else returned.
+ */
+async function readDir(dir: string, kind: FileKind, r: Reader, use?: (src: YamlSource) => void): Promise<YamlSource[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -67,7 +72,9 @@ async function readDir(dir: string, kind: FileKind, r: Reader): Promise<YamlSour
     // stat follows symlinks: a Kubernetes ConfigMap mounts each file as one.
     if (!(await stat(file).catch(() => null))?.isFile()) continue;
     const src = await readFile(file, kind, r);
-    if (src !== null) out.push(src);
+    if (src === null) continue;
+    if (use === undefined) out.push(src);
+    else use(src);
   }
   return out;
 }

@@ -18,38 +18,112 @@ export type { Path } from './yaml-document.js';
 /** What answers positions: yaml's Document (or, for a file yaml refused late, a stand-in). */
 type Locator = Pick<NodeLocator, 'valueAt' | 'keyAt'>;
 
-type Located =
-  | { readonly kind: 'full'; readonly locator: Locator }
-  /** The fast parse: item starts now, yaml's Document from `text` when first needed. */
-  | { readonly kind: 'fast'; readonly text: string; readonly starts: ReadonlyMap<object, number> };
+/** Stands in for a file yaml refused after js-yaml read it: its problems say why. */
+const UNPLACED: Locator = {
+  valueAt: () => ({ line: 1, col: 1 }),
+  keyAt: () => ({ line: 1, col: 1 }),
+};
 
-export class YamlSource {
-  #located: Located;
-  readonly #problems: ProblemList;
-  /** Pointers of every path at or above a schema error: isClean is one lookup. */
-  readonly #tainted = new Set<string>();
+/**
+ * Where things are in one file, apart from its data: a file's data can go once its
+ * routes are built, while an earlier route name can still be placed for a later
+ * duplicate. Holds the text until yaml's Document is first needed, then the Document.
+ */
+export class FilePositions {
+  #text: string | null;
+  #locator: Locator | null;
   #lineStarts: readonly number[] | null = null;
+  readonly #problems: ProblemList;
 
   constructor(
     /** As displayed in problems: the directory as given joined with the name. */
     readonly file: string,
-    readonly absFile: string,
-    readonly data: unknown,
-    located: Located,
+    source: { readonly text: string } | { readonly locator: NodeLocator },
     problems: ProblemList,
   ) {
-    this.#located = located;
+    this.#text = 'text' in source ? source.text : null;
+    this.#locator = 'locator' in source ? source.locator : null;
     this.#problems = problems;
+  }
+
+  /** The value at `path`, else the nearest thing on the way that exists. */
+  value(path: Path): SourcePosition {
+    return { file: this.file, ...this.#located().valueAt(path) };
+  }
+
+  /** The map key naming the last segment of `path` (an unknown key, a name). */
+  key(path: Path): SourcePosition {
+    return { file: this.file, ...this.#located().keyAt(path) };
+  }
+
+  /** An offset the fast parse recorded, counted as yaml's LineCounter counts (after each LF; the fast path has no lone CR). */
+  offset(offset: number): SourcePosition | null {
+    if (this.#text === null) return null;
+    this.#lineStarts ??= lineStarts(this.#text);
+    const starts = this.#lineStarts;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { file: this.file, line: low + 1, col: offset - starts[low]! + 1 };
+  }
+
+  #located(): Locator {
+    if (this.#locator !== null) return this.#locator;
+    const full = parseFull(this.#text ?? '');
+    if (!full.ok) {
+      // js-yaml read what yaml refuses: yaml's word is the reference, so the file fails
+      // as it always did. (Only reached when some problem needs a position.)
+      for (const issue of full.issues) this.#problems.add({ file: this.file, line: issue.line, col: issue.col }, issue.message);
+    }
+    this.#locator = full.ok ? full.locator : UNPLACED;
+    this.#text = null; // offsets are answered by the Document from now on
+    return this.#locator;
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n', lf + 1)) starts.push(lf + 1);
+  return starts;
+}
+
+export class YamlSource {
+  readonly positions: FilePositions;
+  /** Where the fast parse saw each collection near the top begin (none after a full parse). */
+  readonly #starts: ReadonlyMap<object, number>;
+  readonly #problems: ProblemList;
+  /** Pointers of every path at or above a schema error: isClean is one lookup. */
+  readonly #tainted = new Set<string>();
+
+  constructor(
+    readonly absFile: string,
+    readonly data: unknown,
+    positions: FilePositions,
+    starts: ReadonlyMap<object, number>,
+    problems: ProblemList,
+  ) {
+    this.positions = positions;
+    this.#starts = starts;
+    this.#problems = problems;
+  }
+
+  /** As displayed in problems: the directory as given joined with the name. */
+  get file(): string {
+    return this.positions.file;
   }
 
   /** Position of the value at `path`, else of the nearest thing that exists. */
   at(path: Path): SourcePosition {
-    return this.#itemStart(path) ?? { file: this.file, ...this.#locator().valueAt(path) };
+    return this.#itemStart(path) ?? this.positions.value(path);
   }
 
   /** Position of the map key naming the last segment of `path` (an unknown key, a name). */
   keyAt(path: Path): SourcePosition {
-    return { file: this.file, ...this.#locator().keyAt(path) };
+    return this.positions.key(path);
   }
 
   report(path: Path, message: string): void {
@@ -75,57 +149,20 @@ export class YamlSource {
 
   /** `[list, i]`, item i of a top-level list, when the fast parse recorded where it starts. */
   #itemStart(path: Path): SourcePosition | null {
-    if (this.#located.kind !== 'fast' || path.length !== 2) return null;
+    if (path.length !== 2 || this.#starts.size === 0) return null;
     const [name, index] = path;
     const list = typeof name === 'string' && isRecord(this.data) ? this.data[name] : undefined;
     const item: unknown = Array.isArray(list) && typeof index === 'number' ? list[index] : undefined;
-    const offset = typeof item === 'object' && item !== null ? this.#located.starts.get(item) : undefined;
-    if (offset === undefined) return null;
-    return { file: this.file, ...this.#linePos(this.#located.text, offset) };
+    const offset = typeof item === 'object' && item !== null ? this.#starts.get(item) : undefined;
+    return offset === undefined ? null : this.positions.offset(offset);
   }
-
-  #locator(): Locator {
-    if (this.#located.kind === 'full') return this.#located.locator;
-    const full = parseFull(this.#located.text);
-    if (!full.ok) {
-      // js-yaml read what yaml refuses: yaml's word is the reference, so the file fails
-      // as it always did. (Only reached when some problem needs a position.)
-      for (const issue of full.issues) this.#problems.add({ file: this.file, line: issue.line, col: issue.col }, issue.message);
-    }
-    this.#located = { kind: 'full', locator: full.ok ? full.locator : UNPLACED };
-    return this.#located.locator;
-  }
-
-  /** As yaml's LineCounter: a line starts after each LF (the fast path has no lone CR). */
-  #linePos(text: string, offset: number): LineCol {
-    this.#lineStarts ??= lineStarts(text);
-    const starts = this.#lineStarts;
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, col: offset - starts[low]! + 1 };
-  }
-}
-
-/** Stands in for a file yaml refused after js-yaml read it: its problems say why. */
-const UNPLACED: Locator = {
-  valueAt: () => ({ line: 1, col: 1 }),
-  keyAt: () => ({ line: 1, col: 1 }),
-};
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n', lf + 1)) starts.push(lf + 1);
-  return starts;
 }
 
 export function pointer(path: Path): string {
   return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
+
+const NO_STARTS: ReadonlyMap<object, number> = new Map();
 
 /**
  * Parse `text`; YAML syntax errors and warnings are reported at their own
@@ -133,11 +170,11 @@ export function pointer(path: Path): string {
  */
 export function parseYaml(file: string, absFile: string, text: string, problems: ProblemList): YamlSource | null {
   const fast = fastYaml(text);
-  if (fast !== null) return new YamlSource(file, absFile, fast.data, { kind: 'fast', text, starts: fast.starts }, problems);
+  if (fast !== null) return new YamlSource(absFile, fast.data, new FilePositions(file, { text }, problems), fast.starts, problems);
   const full = parseFull(text);
   if (!full.ok) {
     for (const issue of full.issues) problems.add({ file, line: issue.line, col: issue.col }, issue.message);
     return null;
   }
-  return new YamlSource(file, absFile, full.data, { kind: 'full', locator: full.locator }, problems);
+  return new YamlSource(absFile, full.data, new FilePositions(file, { locator: full.locator }, problems), NO_STARTS, problems);
 }

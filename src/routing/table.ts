@@ -4,7 +4,7 @@
 // the terminals order their own routes, and the listing is read off the tries.
 import type { ConfigProblem, RouteSpec } from '../config/types.js';
 import { StepRecorder } from './explain.js';
-import { priorityOrder, triesInOrder } from './order.js';
+import { priorityOrder } from './order.js';
 import { resolve } from './resolve.js';
 import { compileRoute, SharedParts, type CompiledRoute } from './route.js';
 import { findTies } from './ties.js';
@@ -63,6 +63,11 @@ function buildHostGroups(routes: readonly CompiledRoute[]): HostGroups {
   });
 }
 
+function allTries(groups: HostGroups): TrieNode[] {
+  const tries = [...groups.exact.values(), ...groups.wildcard.values()];
+  return groups.hostless === null ? tries : [...tries, groups.hostless];
+}
+
 /** Compiles the routes of one config, or lists every problem (each at its route's position). */
 export function compileRouteTable(routes: readonly RouteSpec[]): CompileResult {
   const problems: ConfigProblem[] = [];
@@ -74,7 +79,7 @@ export function compileRouteTable(routes: readonly RouteSpec[]): CompileResult {
     else problems.push(...result.problems);
   });
   const groups = buildHostGroups(compiled);
-  problems.push(...findTies(triesInOrder(groups)));
+  problems.push(...findTies(allTries(groups)));
   if (problems.length > 0) return Object.freeze({ ok: false, problems: Object.freeze(problems.map((p) => Object.freeze(p))) });
   const table = new CompiledRouteTable(groups, Object.freeze(priorityOrder(groups).map((r) => r.spec)));
   return Object.freeze({ ok: true, table });

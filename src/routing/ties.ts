@@ -5,7 +5,7 @@
 // not matter), so only terminals holding several routes are compared.
 import type { ConfigProblem } from '../config/types.js';
 import type { CompiledRoute } from './route.js';
-import { terminalsInOrder, type TrieNode } from './trie.js';
+import { allTerminals, type TrieNode } from './trie.js';
 
 /** Header values compare case-insensitively, so their key does too; names are sorted at compile. */
 function headersKey(route: CompiledRoute): string {
@@ -58,7 +58,7 @@ function tiesAmong(routes: readonly CompiledRoute[], into: Tie[]): void {
 export function findTies(tries: readonly TrieNode[]): ConfigProblem[] {
   const ties: Tie[] = [];
   for (const root of tries) {
-    for (const terminal of terminalsInOrder(root)) if (terminal.routes.length > 1) tiesAmong(terminal.routes, ties);
+    for (const terminal of allTerminals(root)) if (terminal.routes.length > 1) tiesAmong(terminal.routes, ties);
   }
   ties.sort((a, b) => a.later.index - b.later.index || a.earlier.index - b.earlier.index);
   return ties.map(describeTie);
