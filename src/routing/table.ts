@@ -59,6 +59,7 @@ function buildHostGroups(routes: readonly CompiledRoute[]): HostGroups {
   return Object.freeze({
     exact: triesByKey(exact),
     wildcard: triesByKey(wildcard),
+    wildcardLengths: Object.freeze(new Set([...wildcard.keys()].map((suffix) => suffix.length))),
     hostless: hostless.length === 0 ? null : buildTrie(hostless),
   });
 }
