@@ -21,9 +21,12 @@ import { memoryKey, type MemoryKey } from './memory-key.js';
 import type { BucketRequest, RateLimitStore } from './store.js';
 
 const DEFAULT_MAX_ENTRIES = 1_000_000;
-const SWEEP_EVERY_MS = 100;
-/** ~0.3 ms a step on this VM (measured with 1,000,000 buckets); a full pass over 1,000,000 takes 10 s. */
-const SWEEP_STEP = 10_000;
+const SWEEP_EVERY_MS = 50;
+/**
+ * A full pass over 1,000,000 slots every 10 s. Measured on this VM with 1,000,000
+ * buckets: a step dropping all 5,000 took ~0.7 ms (median), one dropping none 0.03 ms.
+ */
+const SWEEP_STEP = 5_000;
 const OLDEST_LOOKED_AT = 8;
 const MISSING = NONE;
 
