@@ -36,7 +36,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** Decisions per second with `IN_FLIGHT` decide() calls outstanding at a time. */
 async function decisionsPerSecond(store: RateLimitStore, total: number, run: number): Promise<number> {
-  const requests: BucketRequest[][] = Array.from({ length: KEYS }, (_, k) => LIMITS.map((limit, i) => ({ key: `bench:${run}:${i}:ip:10.0.${k >> 8}.${k & 255}`, limit })));
+  const requests: BucketRequest[][] = Array.from({ length: KEYS }, (_, k) => LIMITS.map((limit, i) => ({ space: `bench:${run}:${i}:`, subject: `ip:10.0.${k >> 8}.${k & 255}`, limit })));
   let next = 0;
   let refused = 0;
   const worker = async (): Promise<void> => {

@@ -12,6 +12,8 @@ const benches: ReadonlyArray<[string, string, () => Promise<string>, { explicit?
   ['ratelimit', 'Rate limiting', runRateLimitBench],
   ['wake', 'Wake overhead', async () => (await import('./wake.js')).runWakeBench()],
   ['proxy', 'Proxy throughput', async () => (await import('./proxy/index.js')).runProxyBench(), { explicit: true }],
+  ['routes-scale', 'Route table scale', async () => (await import('./routes-scale.js')).runRoutesScaleBench()],
+  ['ratelimit-memory', 'Memory rate-limit store at 1,000,000 keys', async () => (await import('./ratelimit-memory.js')).runRateLimitMemoryBench()],
 ];
 
 const only = process.argv.slice(2);

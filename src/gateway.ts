@@ -5,19 +5,17 @@ import { createAdminServer } from './admin/server.js';
 import { summarizeRoute } from './admin/route-summary.js';
 import { tokenChecker } from './admin/token.js';
 import { JwksRegistry } from './auth/jwt/jwks-registry.js';
-import { loadConfig } from './config/load.js';
 import { formatProblem } from './config/problems.js';
 import { ConfigStore, type BuildResult } from './config/store.js';
-import type { ConfigProblem, ConfigSources } from './config/types.js';
+import type { ConfigSources } from './config/types.js';
 import { ConfigWatcher } from './config/watch.js';
 import type { FunctionBackend } from './functions/backend.js';
 import { LocalBackend } from './functions/backends/local.js';
 import { FunctionRegistry } from './functions/registry.js';
 import { parseTrustProxy } from './http/client-ip.js';
-import { loadRouteMiddleware } from './http/middleware/load.js';
 import { Pipeline, type PipelineDeps } from './http/pipeline.js';
 import { createPublicServer, listen } from './http/server.js';
-import { compileSnapshot, type GatewaySnapshot, type SnapshotServices } from './http/snapshot.js';
+import type { GatewaySnapshot, SnapshotServices } from './http/snapshot.js';
 import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from './proxy/agents.js';
@@ -25,6 +23,9 @@ import { UpstreamProxy } from './proxy/upstream.js';
 import { MemoryStore } from './ratelimit/memory-store.js';
 import type { RateLimitStore } from './ratelimit/store.js';
 import { normalisePath } from './routing/normalise.js';
+import { ConfigRefused, loadSnapshot } from './snapshot-loader.js';
+
+export { ConfigRefused, loadSnapshot, offlineServices } from './snapshot-loader.js';
 
 export interface GatewayOptions {
   readonly port: number;
@@ -46,35 +47,6 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Reload on file changes (default true). */
   readonly watch?: boolean;
-}
-
-export class ConfigRefused extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'ConfigRefused';
-  }
-}
-
-export async function loadSnapshot(sources: ConfigSources, version: number, services: SnapshotServices): Promise<BuildResult<GatewaySnapshot>> {
-  const loaded = await loadConfig(sources);
-  if (!loaded.ok) return { ok: false, problems: loaded.problems };
-  const middleware = await loadRouteMiddleware(loaded.config.routes);
-  if (!middleware.ok) return { ok: false, problems: middleware.problems };
-  const compiled = compileSnapshot(loaded.config, version, services, middleware.chains);
-  return compiled.ok ? { ok: true, value: compiled.snapshot } : compiled;
-}
-
-/** For `validate` and `routes`: policies compile, nothing is fetched, counted or stored. */
-export function offlineServices(logger: Logger): SnapshotServices {
-  const memory = new MemoryStore();
-  return {
-    jwks: new JwksRegistry(logger),
-    authObserver: { failed: () => {} },
-    rateLimitStore: memory,
-    fallbackStore: memory,
-    rateLimitObserver: { decided: () => {}, storeFailed: () => {} },
-    logger,
-  };
 }
 
 /**

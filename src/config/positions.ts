@@ -1,50 +1,129 @@
 // A parsed YAML file that can answer "where is this value?" for any path into its
 // data, so every problem points at the node at fault (SPEC §1: `FILE:LINE:COL`).
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+//
+// Two ways in (measured on 10,000 routes, `gatehouse validate`): yaml's Document
+// knows every node's position but took 0.85 s and most of a 280 MB peak to build;
+// js-yaml builds the data alone in 0.06 s (fast-yaml.ts). A valid config needs only
+// one position per route (where it starts), which the fast parse records; any other
+// position (a problem's) comes from yaml's Document, built for that file on first
+// need, so every reported position is exactly yaml's.
+import { fastYaml } from './fast-yaml.js';
 import type { ProblemList } from './problems.js';
+import { isRecord } from './raw.js';
 import type { SourcePosition } from './types.js';
+import { parseFull, type LineCol, type NodeLocator, type Path } from './yaml-document.js';
 
-/** Keys and sequence indexes from the document root, as in a JSON pointer. */
-export type Path = readonly (string | number)[];
+export type { Path } from './yaml-document.js';
 
-interface Located {
-  readonly value: Node | null;
-  readonly key: Node | null;
-  /** The deepest node on the path that exists (for a path that runs off the tree). */
-  readonly nearest: Node | null;
-}
+/** What answers positions: yaml's Document (or, for a file yaml refused late, a stand-in). */
+type Locator = Pick<NodeLocator, 'valueAt' | 'keyAt'>;
 
-export class YamlSource {
-  readonly #doc: Document;
-  readonly #lines: LineCounter;
+/** Stands in for a file yaml refused after js-yaml read it: its problems say why. */
+const UNPLACED: Locator = {
+  valueAt: () => ({ line: 1, col: 1 }),
+  keyAt: () => ({ line: 1, col: 1 }),
+};
+
+/**
+ * Where things are in one file, apart from its data: a file's data can go once its
+ * routes are built, while an earlier route name can still be placed for a later
+ * duplicate. Holds the text until yaml's Document is first needed, then the Document.
+ */
+export class FilePositions {
+  #text: string | null;
+  #locator: Locator | null;
+  #lineStarts: readonly number[] | null = null;
   readonly #problems: ProblemList;
-  readonly #dirty = new Set<string>();
 
   constructor(
     /** As displayed in problems: the directory as given joined with the name. */
     readonly file: string,
-    readonly absFile: string,
-    readonly data: unknown,
-    doc: Document,
-    lines: LineCounter,
+    source: { readonly text: string } | { readonly locator: NodeLocator },
     problems: ProblemList,
   ) {
-    this.#doc = doc;
-    this.#lines = lines;
+    this.#text = 'text' in source ? source.text : null;
+    this.#locator = 'locator' in source ? source.locator : null;
     this.#problems = problems;
+  }
+
+  /** The value at `path`, else the nearest thing on the way that exists. */
+  value(path: Path): SourcePosition {
+    return { file: this.file, ...this.#located().valueAt(path) };
+  }
+
+  /** The map key naming the last segment of `path` (an unknown key, a name). */
+  key(path: Path): SourcePosition {
+    return { file: this.file, ...this.#located().keyAt(path) };
+  }
+
+  /** An offset the fast parse recorded, counted as yaml's LineCounter counts (after each LF; the fast path has no lone CR). */
+  offset(offset: number): SourcePosition | null {
+    if (this.#text === null) return null;
+    this.#lineStarts ??= lineStarts(this.#text);
+    const starts = this.#lineStarts;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { file: this.file, line: low + 1, col: offset - starts[low]! + 1 };
+  }
+
+  #located(): Locator {
+    if (this.#locator !== null) return this.#locator;
+    const full = parseFull(this.#text ?? '');
+    if (!full.ok) {
+      // js-yaml read what yaml refuses: yaml's word is the reference, so the file fails
+      // as it always did. (Only reached when some problem needs a position.)
+      for (const issue of full.issues) this.#problems.add({ file: this.file, line: issue.line, col: issue.col }, issue.message);
+    }
+    this.#locator = full.ok ? full.locator : UNPLACED;
+    this.#text = null; // offsets are answered by the Document from now on
+    return this.#locator;
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n', lf + 1)) starts.push(lf + 1);
+  return starts;
+}
+
+export class YamlSource {
+  readonly positions: FilePositions;
+  /** Where the fast parse saw each collection near the top begin (none after a full parse). */
+  readonly #starts: ReadonlyMap<object, number>;
+  readonly #problems: ProblemList;
+  /** Pointers of every path at or above a schema error: isClean is one lookup. */
+  readonly #tainted = new Set<string>();
+
+  constructor(
+    readonly absFile: string,
+    readonly data: unknown,
+    positions: FilePositions,
+    starts: ReadonlyMap<object, number>,
+    problems: ProblemList,
+  ) {
+    this.positions = positions;
+    this.#starts = starts;
+    this.#problems = problems;
+  }
+
+  /** As displayed in problems: the directory as given joined with the name. */
+  get file(): string {
+    return this.positions.file;
   }
 
   /** Position of the value at `path`, else of the nearest thing that exists. */
   at(path: Path): SourcePosition {
-    const l = locate(this.#doc, path);
-    return this.#position(l.value ?? l.nearest);
+    return this.#itemStart(path) ?? this.positions.value(path);
   }
 
   /** Position of the map key naming the last segment of `path` (an unknown key, a name). */
   keyAt(path: Path): SourcePosition {
-    const l = locate(this.#doc, path);
-    return this.#position(l.key ?? l.value ?? l.nearest);
+    return this.positions.key(path);
   }
 
   report(path: Path, message: string): void {
@@ -57,7 +136,7 @@ export class YamlSource {
 
   /** Schema validation found a structural error at (or under) `path`. */
   markDirty(path: Path): void {
-    this.#dirty.add(pointer(path));
+    for (let n = 0; n <= path.length; n++) this.#tainted.add(pointer(path.slice(0, n)));
   }
 
   /**
@@ -65,15 +144,17 @@ export class YamlSource {
    * may trust the value's shape. Unknown keys don't count: they change no type.
    */
   isClean(path: Path): boolean {
-    const p = pointer(path);
-    for (const d of this.#dirty) if (d === p || d.startsWith(`${p}/`)) return false;
-    return true;
+    return this.#tainted.size === 0 || !this.#tainted.has(pointer(path));
   }
 
-  #position(node: Node | null): SourcePosition {
-    const offset = node?.range?.[0] ?? 0;
-    const { line, col } = this.#lines.linePos(offset);
-    return { file: this.file, line, col };
+  /** `[list, i]`, item i of a top-level list, when the fast parse recorded where it starts. */
+  #itemStart(path: Path): SourcePosition | null {
+    if (path.length !== 2 || this.#starts.size === 0) return null;
+    const [name, index] = path;
+    const list = typeof name === 'string' && isRecord(this.data) ? this.data[name] : undefined;
+    const item: unknown = Array.isArray(list) && typeof index === 'number' ? list[index] : undefined;
+    const offset = typeof item === 'object' && item !== null ? this.#starts.get(item) : undefined;
+    return offset === undefined ? null : this.positions.offset(offset);
   }
 }
 
@@ -81,70 +162,19 @@ export function pointer(path: Path): string {
   return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+const NO_STARTS: ReadonlyMap<object, number> = new Map();
+
 /**
  * Parse `text`; YAML syntax errors and warnings are reported at their own
  * positions and give null (the data of a broken document is not trusted).
  */
 export function parseYaml(file: string, absFile: string, text: string, problems: ProblemList): YamlSource | null {
-  const lines = new LineCounter();
-  // uniqueKeys: a duplicated key is an error, never a silent "last one wins".
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const issues = [...doc.errors, ...doc.warnings];
-  for (const e of issues) {
-    const { line, col } = lines.linePos(e.pos[0]);
-    problems.add({ file, line, col }, e.message.split('\n')[0] ?? e.message);
-  }
-  if (issues.length > 0) return null;
-  let data: unknown;
-  try {
-    // An empty (or comments-only) file is an empty map: fine for policies, and
-    // "missing required key" for the kinds that need one.
-    data = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    // toJS throws on alias bombs ("Excessive alias count") and similar.
-    problems.add({ file, line: 1, col: 1 }, err instanceof Error ? err.message : String(err));
+  const fast = fastYaml(text);
+  if (fast !== null) return new YamlSource(absFile, fast.data, new FilePositions(file, { text }, problems), fast.starts, problems);
+  const full = parseFull(text);
+  if (!full.ok) {
+    for (const issue of full.issues) problems.add({ file, line: issue.line, col: issue.col }, issue.message);
     return null;
   }
-  return new YamlSource(file, absFile, data, doc, lines, problems);
-}
-
-function locate(doc: Document, path: Path): Located {
-  let node: unknown = doc.contents;
-  let key: Node | null = null;
-  let nearest: Node | null = isNode(node) ? node : null;
-  for (const seg of path) {
-    if (isAlias(node)) node = node.resolve(doc);
-    const step = child(node, seg);
-    if (step === null) return { value: null, key: null, nearest };
-    node = step.node;
-    key = step.key;
-    if (hasSource(node)) nearest = node;
-    else if (key) nearest = key;
-  }
-  return { value: hasSource(node) ? node : null, key, nearest };
-}
-
-/**
- * A node that occupies source text. An empty value (`match:` and nothing) is a
- * null scalar of zero width placed after the colon; the key is a better place to point.
- */
-function hasSource(node: unknown): node is Node {
-  return isNode(node) && node.range !== undefined && node.range !== null && node.range[1] > node.range[0];
-}
-
-function child(node: unknown, seg: string | number): { node: unknown; key: Node | null } | null {
-  if (isMap(node)) {
-    const pair = node.items.find((p) => keyText(p.key) === String(seg));
-    if (!pair) return null;
-    return { node: pair.value, key: isNode(pair.key) ? pair.key : null };
-  }
-  if (isSeq(node)) {
-    const item: unknown = node.items[Number(seg)];
-    return item === undefined ? null : { node: item, key: null };
-  }
-  return null;
-}
-
-function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+  return new YamlSource(absFile, full.data, new FilePositions(file, { locator: full.locator }, problems), NO_STARTS, problems);
 }

@@ -3,11 +3,12 @@
 // table compiler's to find (it knows the match order); names are checked here.
 import path from 'node:path';
 import { duration, headerName, httpUrl, methodList, nameRef, nameRefs, size } from './fields.js';
-import type { Path, YamlSource } from './positions.js';
+import type { FilePositions, Path, YamlSource } from './positions.js';
 import type { NameOrList, RawMatch, RawMiddleware, RawRoute } from './raw.js';
+import { SharedRouteParts } from './route-parts.js';
 import { checkHost, checkMatchPath, checkRewrite } from './route-path.js';
 import { DEFAULTS } from './types.js';
-import type { MiddlewareSpec, RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget, SourcePosition } from './types.js';
+import type { MiddlewareSpec, RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget } from './types.js';
 
 export interface KnownNames {
   readonly auth: ReadonlySet<string>;
@@ -20,53 +21,79 @@ export interface KnownNames {
 /** DNS-1123 label: a Kubernetes Service name, which a function name becomes (SPEC §5). */
 export const FUNCTION_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function compileRoutes(sources: readonly YamlSource[], names: KnownNames): RouteSpec[] {
-  const firstByName = new Map<string, SourcePosition>();
-  const out: RouteSpec[] = [];
-  for (const src of sources) {
+/**
+ * Compiles routes file by file, so that each file's parsed data can go as soon as
+ * its routes are built (with 100,000 routes the parsed data of every file, alive
+ * at once, was ~80 MB of the load's peak). Names are unique across all files.
+ */
+export class RoutesCompiler {
+  readonly routes: RouteSpec[] = [];
+  readonly #firstByName = new Map<string, NameSite>();
+  readonly #parts = new SharedRouteParts();
+
+  constructor(private readonly names: KnownNames) {}
+
+  add(src: YamlSource): void {
     const list: unknown = (src.data as { routes?: unknown } | null)?.routes;
-    if (!Array.isArray(list)) continue;
+    if (!Array.isArray(list)) return;
     list.forEach((raw: unknown, i) => {
       const at = ['routes', i];
-      checkUniqueName(src, at, raw, firstByName);
+      checkUniqueName(src, at, raw, this.#firstByName);
       // The schema vouches for the shape only where it found nothing wrong.
-      if (src.isClean(at)) out.push(compileRoute(src, at, raw as RawRoute, names));
+      if (src.isClean(at)) this.routes.push(compileRoute(src, at, raw as RawRoute, this.names, this.#parts));
     });
   }
-  return out;
 }
 
-function checkUniqueName(src: YamlSource, at: Path, raw: unknown, first: Map<string, SourcePosition>): void {
+/**
+ * Where a name was first defined. Its position is looked up only for a duplicate:
+ * a lookup per route meant yaml's Document for every file (positions.ts).
+ */
+interface NameSite {
+  readonly positions: FilePositions;
+  readonly at: Path;
+}
+
+function checkUniqueName(src: YamlSource, at: Path, raw: unknown, first: Map<string, NameSite>): void {
   const name = (raw as { name?: unknown } | null)?.name;
   if (typeof name !== 'string') return;
-  const where = src.at([...at, 'name']);
   const earlier = first.get(name);
-  if (earlier === undefined) first.set(name, where);
-  else src.report([...at, 'name'], `duplicate route name "${name}" (first defined at ${earlier.file}:${earlier.line}:${earlier.col})`);
+  if (earlier === undefined) {
+    first.set(name, { positions: src.positions, at });
+    return;
+  }
+  const where = earlier.positions.value([...earlier.at, 'name']);
+  src.report([...at, 'name'], `duplicate route name "${name}" (first defined at ${where.file}:${where.line}:${where.col})`);
 }
 
-function compileRoute(src: YamlSource, at: Path, raw: RawRoute, names: KnownNames): RouteSpec {
+function compileRoute(src: YamlSource, at: Path, raw: RawRoute, names: KnownNames, parts: SharedRouteParts): RouteSpec {
   const p = (...k: (string | number)[]): Path => [...at, ...k];
   return {
     name: raw.name,
     position: src.at(at),
-    match: compileMatch(src, p('match'), raw.match),
-    target: compileTarget(src, at, raw, names.functions),
+    match: compileMatch(src, p('match'), raw.match, parts),
+    target: compileTarget(src, at, raw, names.functions, parts),
     rewrite: compileRewrite(src, p('rewrite'), raw),
-    auth: compileAuth(src, p('auth'), raw.auth, names.auth),
-    scopes: raw.scopes ?? [],
-    rateLimit: nameRefs(src, p('rateLimit'), raw.rateLimit, names.rateLimits, 'rate limit policy'),
+    auth: compileAuth(src, p('auth'), raw.auth, names.auth, parts),
+    scopes: parts.list(raw.scopes ?? []),
+    rateLimit: parts.list(nameRefs(src, p('rateLimit'), raw.rateLimit, names.rateLimits, 'rate limit policy')),
     cors: raw.cors === undefined ? null : nameRef(src, p('cors'), raw.cors, names.cors, 'cors policy'),
     timeoutMs: duration(src, p('timeout'), raw.timeout, DEFAULTS.routeTimeoutMs, { positive: true, timer: true }),
     retries: raw.retries ?? DEFAULTS.routeRetries,
     maxBodyBytes: size(src, p('maxBodySize'), raw.maxBodySize, DEFAULTS.maxBodyBytes),
     wake: raw.wake ?? 'authenticated',
     forwardCredentials: raw.forwardCredentials ?? false,
-    middleware: compileMiddleware(src, p('middleware'), raw.middleware ?? []),
+    middleware: raw.middleware === undefined ? NO_MIDDLEWARE : compileMiddleware(src, p('middleware'), raw.middleware),
   };
 }
 
-/** Paths only, never bare package names: a routes file names the code it runs by where it is. */
+const NO_MIDDLEWARE: readonly MiddlewareSpec[] = Object.freeze([]);
+
+/**
+ * Paths only, never bare package names: a routes file names the code it runs by
+ * where it is. (Positions here build yaml's Document for the file: only files
+ * that list middleware pay for it.)
+ */
 function compileMiddleware(src: YamlSource, at: Path, raw: readonly RawMiddleware[]): MiddlewareSpec[] {
   const out: MiddlewareSpec[] = [];
   raw.forEach((entry, i) => {
@@ -82,14 +109,14 @@ function compileMiddleware(src: YamlSource, at: Path, raw: readonly RawMiddlewar
   return out;
 }
 
-function compileMatch(src: YamlSource, at: Path, raw: RawMatch): RouteMatchSpec {
+function compileMatch(src: YamlSource, at: Path, raw: RawMatch, parts: SharedRouteParts): RouteMatchSpec {
   const pathProblem = checkMatchPath(raw.path);
   if (pathProblem !== null) src.report([...at, 'path'], pathProblem);
   return {
     path: raw.path,
-    methods: raw.methods === undefined ? null : methodList(src, [...at, 'methods'], raw.methods),
+    methods: raw.methods === undefined ? null : parts.list(methodList(src, [...at, 'methods'], raw.methods)),
     host: raw.host === undefined ? null : compileHost(src, [...at, 'host'], raw.host),
-    headers: compileHeaders(src, [...at, 'headers'], raw.headers ?? {}),
+    headers: raw.headers === undefined ? parts.headers({}) : parts.headers(compileHeaders(src, [...at, 'headers'], raw.headers)),
   };
 }
 
@@ -110,15 +137,16 @@ function compileHeaders(src: YamlSource, at: Path, raw: Readonly<Record<string, 
   return out;
 }
 
-function compileTarget(src: YamlSource, at: Path, raw: RawRoute, functions: ReadonlySet<string> | null): RouteTarget {
+function compileTarget(src: YamlSource, at: Path, raw: RawRoute, functions: ReadonlySet<string> | null, parts: SharedRouteParts): RouteTarget {
   if (raw.function !== undefined && raw.upstream !== undefined) {
     src.reportKey([...at, 'upstream'], 'route has both function and upstream');
   } else if (raw.upstream !== undefined) {
-    const url = httpUrl(src, [...at, 'upstream'], raw.upstream);
-    if (url !== null) return { kind: 'upstream', url };
+    const upstream = raw.upstream;
+    const target = parts.upstream(upstream, () => httpUrl(src, [...at, 'upstream'], upstream));
+    if (target !== null) return target;
   } else if (raw.function !== undefined) {
     checkFunctionRef(src, [...at, 'function'], raw.function, functions);
-    return { kind: 'function', name: raw.function };
+    return parts.function(raw.function);
   } else {
     src.report(at, 'route needs a function or an upstream');
   }
@@ -137,13 +165,13 @@ function compileRewrite(src: YamlSource, at: Path, raw: RawRoute): string | null
   return raw.rewrite;
 }
 
-function compileAuth(src: YamlSource, at: Path, raw: NameOrList, known: ReadonlySet<string>): RouteAuth {
-  if (raw === 'public') return { kind: 'public' };
-  if (typeof raw === 'string') return { kind: 'policies', names: [nameRef(src, at, raw, known, 'auth policy')] };
+function compileAuth(src: YamlSource, at: Path, raw: NameOrList, known: ReadonlySet<string>, parts: SharedRouteParts): RouteAuth {
+  if (raw === 'public') return parts.publicAuth();
+  if (typeof raw === 'string') return parts.policies([nameRef(src, at, raw, known, 'auth policy')]);
   // 'public' passes the name check here so that it gets its own message below.
   const names = nameRefs(src, at, raw, new Set([...known, 'public']), 'auth policy');
   raw.forEach((name, i) => {
     if (name === 'public') src.report([...at, i], '"public" cannot be listed with policies; write auth: public alone');
   });
-  return { kind: 'policies', names };
+  return parts.policies(names);
 }

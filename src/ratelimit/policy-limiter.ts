@@ -18,7 +18,7 @@ export interface RateLimitObserver {
 /** A policy's limits with their bucket-key prefixes prepared at load. */
 interface CompiledPolicy {
   readonly spec: RateLimitPolicySpec;
-  /** Per limit: `gh:rl:POLICY:I:REQUESTS/PER+BURST:` — a changed limit starts a fresh bucket. */
+  /** Per limit, its key space: `gh:rl:POLICY:I:REQUESTS/PER+BURST:` — a changed limit starts a fresh bucket. */
   readonly prefixes: readonly string[];
 }
 
@@ -59,7 +59,7 @@ export class PolicyRateLimiter implements RateLimiter {
     const buckets: BucketRequest[] = [];
     for (const policy of met) {
       const who = subjectOf(policy.spec.key, facts);
-      policy.spec.limits.forEach((limit, i) => buckets.push({ key: (policy.prefixes[i] as string) + who, limit }));
+      policy.spec.limits.forEach((limit, i) => buckets.push({ space: policy.prefixes[i] as string, subject: who, limit }));
     }
     const decision = await this.#decide(met, buckets);
     if (decision === 'allow') return ALLOWED;

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import { decide, emissionInterval, type GcraDecision } from './gcra.js';
-import type { BucketRequest, RateLimitStore } from './store.js';
+import { bucketKey, type BucketRequest, type RateLimitStore } from './store.js';
 
 // The same GCRA as gcra.ts, on Redis's clock: admit only if every bucket admits,
 // then store each new TAT with a TTL of its debt. Returns the admission, the time
@@ -75,7 +75,7 @@ export class RedisStore implements RateLimitStore {
     // shared limit) while Redis was fine. Wait for that first attempt only; once it
     // has settled, an outage fails fast as before.
     if (this.#firstConnect !== null) await this.#firstConnect;
-    const args: Array<string | number> = buckets.map((bucket) => bucket.key);
+    const args: Array<string | number> = buckets.map(bucketKey);
     for (const bucket of buckets) {
       const interval = emissionInterval(bucket.limit);
       args.push(interval, (bucket.limit.requests + bucket.limit.burst) * interval);

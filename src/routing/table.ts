@@ -1,11 +1,12 @@
 // compileRouteTable: RouteSpec[] → an immutable RouteTable, once per config
 // (STYLE 1, 2, 4). Bad paths, rewrites and ties are refused here with their
-// positions, never discovered per request.
+// positions, never discovered per request. The tries are built in config order;
+// the terminals order their own routes, and the listing is read off the tries.
 import type { ConfigProblem, RouteSpec } from '../config/types.js';
 import { StepRecorder } from './explain.js';
-import { comparePriority } from './order.js';
+import { priorityOrder } from './order.js';
 import { resolve } from './resolve.js';
-import { compileRoute, type CompiledRoute } from './route.js';
+import { compileRoute, SharedParts, type CompiledRoute } from './route.js';
 import { findTies } from './ties.js';
 import { buildTrie, type TrieNode } from './trie.js';
 import type { CompileResult, Explanation, RouteMatch, RouteRequest, RouteTable } from './types.js';
@@ -58,22 +59,29 @@ function buildHostGroups(routes: readonly CompiledRoute[]): HostGroups {
   return Object.freeze({
     exact: triesByKey(exact),
     wildcard: triesByKey(wildcard),
+    wildcardLengths: Object.freeze(new Set([...wildcard.keys()].map((suffix) => suffix.length))),
     hostless: hostless.length === 0 ? null : buildTrie(hostless),
   });
+}
+
+function allTries(groups: HostGroups): TrieNode[] {
+  const tries = [...groups.exact.values(), ...groups.wildcard.values()];
+  return groups.hostless === null ? tries : [...tries, groups.hostless];
 }
 
 /** Compiles the routes of one config, or lists every problem (each at its route's position). */
 export function compileRouteTable(routes: readonly RouteSpec[]): CompileResult {
   const problems: ConfigProblem[] = [];
   const compiled: CompiledRoute[] = [];
-  for (const spec of routes) {
-    const result = compileRoute(spec);
+  const shared = new SharedParts();
+  routes.forEach((spec, index) => {
+    const result = compileRoute(spec, index, shared);
     if (result.ok) compiled.push(result.route);
     else problems.push(...result.problems);
-  }
-  problems.push(...findTies(compiled));
+  });
+  const groups = buildHostGroups(compiled);
+  problems.push(...findTies(allTries(groups)));
   if (problems.length > 0) return Object.freeze({ ok: false, problems: Object.freeze(problems.map((p) => Object.freeze(p))) });
-  const ordered = [...compiled].sort(comparePriority);
-  const table = new CompiledRouteTable(buildHostGroups(ordered), Object.freeze(ordered.map((r) => r.spec)));
+  const table = new CompiledRouteTable(groups, Object.freeze(priorityOrder(groups).map((r) => r.spec)));
   return Object.freeze({ ok: true, table });
 }

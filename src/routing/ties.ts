@@ -1,21 +1,15 @@
 // Ties (SPEC §2): two routes that would claim the same requests with the same
 // priority are a config error, refused at load with both positions, the way
-// find-my-way refuses "Method 'GET' already declared" (STYLE 2).
+// find-my-way refuses "Method 'GET' already declared" (STYLE 2). Routes that
+// compete share a trie terminal (same host group, same path shape: param names do
+// not matter), so only terminals holding several routes are compared.
 import type { ConfigProblem } from '../config/types.js';
-import type { CompiledRoute, ShapePart } from './route.js';
+import type { CompiledRoute } from './route.js';
+import { allTerminals, type TrieNode } from './trie.js';
 
-function partKey(part: ShapePart): string {
-  // Param names do not matter: `/o/:id` and `/o/:orderId` claim the same requests.
-  return part.kind === 'static' ? `s${part.text}` : part.kind === 'param' ? 'p' : '*';
-}
-
-/** Host, path shape and header conditions: routes with equal keys compete at one terminal. */
-function competitionKey(route: CompiledRoute): string {
-  const host = route.host.kind === 'exact' ? `e${route.host.host}` : route.host.kind === 'wildcard' ? `w${route.host.suffix}` : 'n';
-  const path = route.shape.map(partKey).join('/');
-  // Header values compare case-insensitively, so their key does too; names are sorted at compile.
-  const headers = route.headers.map((h) => `${h.name}=${h.value.toLowerCase()}`).join('\n');
-  return `${host}\n${path}\n${headers}`;
+/** Header values compare case-insensitively, so their key does too; names are sorted at compile. */
+function headersKey(route: CompiledRoute): string {
+  return route.headers.map((h) => `${h.name}=${h.value.toLowerCase()}`).join('\n');
 }
 
 /**
@@ -31,7 +25,13 @@ function sharedMethod(a: readonly string[] | null, b: readonly string[] | null):
   return common.length === 0 ? null : `method ${common[0]}`;
 }
 
-function describeTie(later: CompiledRoute, earlier: CompiledRoute, method: string): ConfigProblem {
+interface Tie {
+  readonly later: CompiledRoute;
+  readonly earlier: CompiledRoute;
+  readonly method: string;
+}
+
+function describeTie({ later, earlier, method }: Tie): ConfigProblem {
   const { file, line, col } = earlier.spec.position;
   const same = later.headers.length > 0 ? 'same host, path shape, headers and' : 'same host, path shape and';
   return {
@@ -40,22 +40,26 @@ function describeTie(later: CompiledRoute, earlier: CompiledRoute, method: strin
   };
 }
 
-/** Every tie, reported at the later route's position, in config order. */
-export function findTies(routes: readonly CompiledRoute[]): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const earlierByKey = new Map<string, CompiledRoute[]>();
-  for (const route of routes) {
-    const key = competitionKey(route);
-    const earlier = earlierByKey.get(key);
-    if (earlier === undefined) {
-      earlierByKey.set(key, [route]);
-      continue;
-    }
+/** The ties among the routes of one terminal, each later route against every earlier one. */
+function tiesAmong(routes: readonly CompiledRoute[], into: Tie[]): void {
+  const earlierByHeaders = new Map<string, CompiledRoute[]>();
+  for (const route of [...routes].sort((a, b) => a.index - b.index)) {
+    const key = headersKey(route);
+    const earlier = earlierByHeaders.get(key) ?? [];
     for (const other of earlier) {
       const method = sharedMethod(other.spec.match.methods, route.spec.match.methods);
-      if (method !== null) problems.push(describeTie(route, other, method));
+      if (method !== null) into.push({ later: route, earlier: other, method });
     }
-    earlier.push(route);
+    earlierByHeaders.set(key, [...earlier, route]);
   }
-  return problems;
+}
+
+/** Every tie in these tries, reported at the later route's position, in config order. */
+export function findTies(tries: readonly TrieNode[]): ConfigProblem[] {
+  const ties: Tie[] = [];
+  for (const root of tries) {
+    for (const terminal of allTerminals(root)) if (terminal.routes.length > 1) tiesAmong(terminal.routes, ties);
+  }
+  ties.sort((a, b) => a.later.index - b.later.index || a.earlier.index - b.earlier.index);
+  return ties.map(describeTie);
 }

@@ -10,6 +10,8 @@ export interface HostGroups {
   readonly exact: ReadonlyMap<string, TrieNode>;
   /** Keyed by the suffix after `*.`. */
   readonly wildcard: ReadonlyMap<string, TrieNode>;
+  /** The lengths of those suffixes: a request host's suffix of another length is never cut out to be looked up. */
+  readonly wildcardLengths: ReadonlySet<number>;
   readonly hostless: TrieNode | null;
 }
 
@@ -120,9 +122,16 @@ function walkNode(node: TrieNode, depth: number, state: WalkState): CompiledRout
   return null;
 }
 
-/** Wildcard groups by the request host's label suffixes, longest first; the first label never counts. */
-function walkWildcards(wildcard: ReadonlyMap<string, TrieNode>, host: string, state: WalkState): CompiledRoute | null {
+/**
+ * Wildcard groups by the request host's label suffixes, longest first; the first
+ * label never counts. Hot path: with wildcard routes configured, every request
+ * with a dotted Host (`127.0.0.1` too) cut out and looked up each suffix; only
+ * suffixes of a configured length are now.
+ */
+function walkWildcards(groups: HostGroups, host: string, state: WalkState): CompiledRoute | null {
+  const { wildcard, wildcardLengths } = groups;
   for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
+    if (!wildcardLengths.has(host.length - dot - 1)) continue;
     const suffix = host.slice(dot + 1);
     const root = wildcard.get(suffix);
     if (root === undefined) continue;
@@ -144,7 +153,7 @@ export function walkGroups(groups: HostGroups, host: string | null, state: WalkS
       if (found !== null) return found;
     }
     if (groups.wildcard.size > 0) {
-      const found = walkWildcards(groups.wildcard, host, state);
+      const found = walkWildcards(groups, host, state);
       if (found !== null) return found;
     }
   }

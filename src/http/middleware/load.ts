@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { ConfigProblem, MiddlewareSpec, RouteSpec } from '../../config/types.js';
-import { MiddlewareChain, type AttributedHandler, type Handler } from './chain.js';
+import type { AttributedHandler, Handler, MiddlewareChain } from './chain.js';
 
 export type MiddlewareLoad =
   | { readonly ok: true; readonly chains: ReadonlyMap<string, MiddlewareChain> }
@@ -19,6 +19,10 @@ type Imported = { ok: true; factory: Factory } | { ok: false; message: string };
 export async function loadRouteMiddleware(routes: readonly RouteSpec[]): Promise<MiddlewareLoad> {
   const problems: ConfigProblem[] = [];
   const chains = new Map<string, MiddlewareChain>();
+  if (routes.every((route) => route.middleware.length === 0)) return { ok: true, chains };
+  // express comes with the first route that lists middleware: `gatehouse validate`
+  // and a gateway without any never load it for this.
+  const { MiddlewareChain } = await import('./chain.js');
   const modules = new Map<string, Promise<Imported>>(); // one import per file per load
   for (const route of routes) {
     if (route.middleware.length === 0) continue;

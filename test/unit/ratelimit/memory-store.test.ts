@@ -7,7 +7,7 @@ import { MemoryStore } from '../../../src/ratelimit/memory-store.js';
 import { until } from '../../support/wait.js';
 
 const twoPerHour: GcraLimit = { requests: 2, perMs: 3_600_000, burst: 0 };
-const take = (store: MemoryStore, key: string, limit: GcraLimit = twoPerHour) => store.decide([{ key, limit }]);
+const take = (store: MemoryStore, key: string, limit: GcraLimit = twoPerHour) => store.decide([{ space: 'test:', subject: key, limit }]);
 
 describe('MemoryStore', () => {
   const stores: MemoryStore[] = [];
@@ -64,10 +64,47 @@ describe('MemoryStore', () => {
     });
   });
 
+  describe('with 1,000,000 buckets (SPEC §3: at least 1,000,000 keys, exactly)', function () {
+    // Two million decisions: a few seconds here; the bound is the production default.
+    this.timeout(60_000);
+    const MILLION = 1_000_000;
+    const hourly: GcraLimit = { requests: 1, perMs: 3_600_000, burst: 0 };
+    const secondly: GcraLimit = { requests: 1, perMs: 1_000, burst: 0 };
+    const one = (store: MemoryStore, subject: string, limit: GcraLimit) => store.decide([{ space: 'gh:rl:p:0:1/3600000+0:', subject, limit }]).allowed;
+
+    it('keeps every spent bucket: each of 1,000,000 keys that took its last token is refused', () => {
+      const store = make(() => 0);
+      for (let i = 0; i < MILLION; i++) assert.equal(one(store, `ip:${i}`, hourly), true);
+      assert.equal(store.size, MILLION);
+      let refused = 0;
+      for (let i = 0; i < MILLION; i++) if (!one(store, `ip:${i}`, hourly)) refused++;
+      assert.equal(refused, MILLION);
+      assert.equal(store.size, MILLION);
+    });
+
+    it('at the bound, a new key takes the place of a refilled bucket first, then of the oldest idle one', () => {
+      let now = 0;
+      const store = make(() => now);
+      for (let i = 0; i < 5; i++) one(store, `short:${i}`, secondly); // the oldest five, full again at 1 s
+      for (let i = 0; i < MILLION - 5; i++) one(store, `ip:${i}`, hourly);
+      assert.equal(store.size, MILLION);
+      now = 2_000;
+      for (let i = 0; i < 5; i++) assert.equal(one(store, `new:${i}`, hourly), true);
+      assert.equal(store.size, MILLION);
+      // The five refilled buckets made the room: every spent one is still there, the oldest included.
+      for (const i of [0, 1, 2, 500_000, MILLION - 6]) assert.equal(one(store, `ip:${i}`, hourly), false, `ip:${i}`);
+      // No refilled bucket left among the oldest: the next key displaces the least recently used.
+      assert.equal(one(store, 'new:5', hourly), true);
+      assert.equal(store.size, MILLION);
+      assert.equal(one(store, 'ip:4', hourly), false, 'the next oldest stayed');
+      assert.equal(one(store, 'ip:3', hourly), true, 'ip:3 was the oldest idle bucket: evicted, it came back full');
+    });
+  });
+
   it('decides every bucket of a request together: all take a token, or none does', () => {
     const store = make(() => 0);
-    const one = { key: 'one', limit: { requests: 1, perMs: 1000, burst: 0 } };
-    const three = { key: 'three', limit: { requests: 3, perMs: 1000, burst: 0 } };
+    const one = { space: 'test:', subject: 'one', limit: { requests: 1, perMs: 1000, burst: 0 } };
+    const three = { space: 'test:', subject: 'three', limit: { requests: 3, perMs: 1000, burst: 0 } };
     assert.equal(store.decide([one, three]).allowed, true);
     assert.equal(store.decide([one, three]).allowed, false);
     assert.deepEqual([1, 2, 3].map(() => store.decide([three]).allowed), [true, true, false]);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { decide, type GcraDecision, type GcraLimit } from '../../../src/ratelimit/gcra.js';
 import { RedisStore } from '../../../src/ratelimit/redis-store.js';
-import type { BucketRequest } from '../../../src/ratelimit/store.js';
+import { bucketKey, type BucketRequest } from '../../../src/ratelimit/store.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { until } from '../../support/wait.js';
@@ -14,7 +14,7 @@ import { until } from '../../support/wait.js';
 const HOUR = 3_600_000;
 let nextKey = 0;
 /** A bucket no other test has touched. */
-const fresh = (limit: GcraLimit): BucketRequest => ({ key: `test:${process.pid}:${nextKey++}`, limit });
+const fresh = (limit: GcraLimit): BucketRequest => ({ space: `test:${process.pid}:`, subject: String(nextKey++), limit });
 
 describe('RedisStore (a real redis-server)', function () {
   this.timeout(30_000);
@@ -103,11 +103,11 @@ describe('RedisStore (a real redis-server)', function () {
     try {
       const bucket = fresh({ requests: 2, perMs: HOUR, burst: 0 });
       await store.decide([bucket]);
-      const ttl = await client.pttl(bucket.key);
+      const ttl = await client.pttl(bucketKey(bucket));
       assert.ok(ttl > HOUR / 2 - 5_000 && ttl <= HOUR / 2, `PTTL ${ttl}`);
       const short = fresh({ requests: 1, perMs: 100, burst: 0 });
       await store.decide([short]);
-      await until('the key to expire', async () => ((await client.exists(short.key)) === 0 ? true : undefined), 10_000, 20);
+      await until('the key to expire', async () => ((await client.exists(bucketKey(short))) === 0 ? true : undefined), 10_000, 20);
     } finally {
       client.disconnect();
     }
