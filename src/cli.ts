@@ -4,7 +4,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { formatRouteTable } from './admin/route-summary.js';
 import { hashApiKey, newApiKey } from './auth/api-key-material.js';
-import { signDevToken } from './auth/dev-token.js';
 import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
@@ -117,7 +116,9 @@ program
   .option('--kid <kid>', 'key id for the header')
   .option('--claim <name=value...>', 'extra claims', [])
   .addOption(new Option('--ttl <duration>', 'lifetime').default(3_600_000, '1h').argParser(duration))
-  .action((flags: { key?: string; secretEnv?: string; alg: string; sub: string; iss?: string; aud?: string; scope?: string; kid?: string; claim: string[]; ttl: number }) => {
+  .action(async (flags: { key?: string; secretEnv?: string; alg: string; sub: string; iss?: string; aud?: string; scope?: string; kid?: string; claim: string[]; ttl: number }) => {
+    // Loaded for this command only: jsonwebtoken is ~2 MB a serving gateway loads with its first token.
+    const { signDevToken } = await import('./auth/dev-token.js');
     const extraClaims = Object.fromEntries(flags.claim.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
     const token = signDevToken({
       keyFile: flags.key ?? null,

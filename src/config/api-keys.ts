@@ -4,7 +4,7 @@ import path from 'node:path';
 import { headerName, nameRef } from './fields.js';
 import { ioReason, parseConfigFile } from './io.js';
 import type { CompileContext } from './io.js';
-import type { Path, YamlSource } from './positions.js';
+import { withKeyPosition, type Path, type YamlSource } from './positions.js';
 import type { RawApiKey, RawKeyEntry } from './raw.js';
 import type { ApiKeyEntry, ApiKeyPolicySpec } from './types.js';
 
@@ -17,15 +17,18 @@ export async function compileApiKey(src: YamlSource, at: Path, name: string, raw
   const where = raw.in ?? 'header';
   const param = raw.name ?? 'X-API-Key';
   const { keys, keysFile } = await compileKeySource(src, at, raw, ctx);
-  return {
-    type: 'apiKey',
-    name,
-    position: src.keyAt(at),
-    in: where,
-    paramName: where === 'header' ? headerName(src, [...at, 'name'], param) : param,
-    keys,
-    keysFile,
-  };
+  return withKeyPosition(
+    {
+      type: 'apiKey',
+      name,
+      in: where,
+      paramName: where === 'header' ? headerName(src, [...at, 'name'], param) : param,
+      keys,
+      keysFile,
+    },
+    src,
+    at,
+  );
 }
 
 async function compileKeySource(src: YamlSource, at: Path, raw: RawApiKey, ctx: CompileContext): Promise<{ keys: ApiKeyEntry[]; keysFile: string | null }> {

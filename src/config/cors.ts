@@ -1,7 +1,7 @@
 // CORS policies (SPEC §3). Origins are stored in the form browsers send them
 // (lower-case scheme and host, default port dropped) so matching is a plain compare.
 import { duration, headerName, methodList } from './fields.js';
-import type { Path, YamlSource } from './positions.js';
+import { withKeyPosition, type Path, type YamlSource } from './positions.js';
 import type { RawCors } from './raw.js';
 import type { CorsPolicySpec } from './types.js';
 
@@ -15,15 +15,18 @@ export function compileCors(src: YamlSource, at: Path, name: string, raw: RawCor
     src.report([...at, 'credentials'], 'credentials: true cannot be used with origins ["*"]; list the origins');
   }
   const maxAgeMs = duration(src, [...at, 'maxAge'], raw.maxAge, 0);
-  return {
-    name,
-    position: src.keyAt(at),
-    origins,
-    methods: raw.methods === undefined ? ['GET', 'HEAD', 'POST'] : methodList(src, [...at, 'methods'], raw.methods),
-    headers: compileHeaders(src, [...at, 'headers'], raw.headers ?? []),
-    credentials,
-    maxAgeSeconds: raw.maxAge === undefined ? null : Math.floor(maxAgeMs / 1000),
-  };
+  return withKeyPosition(
+    {
+      name,
+      origins,
+      methods: raw.methods === undefined ? ['GET', 'HEAD', 'POST'] : methodList(src, [...at, 'methods'], raw.methods),
+      headers: compileHeaders(src, [...at, 'headers'], raw.headers ?? []),
+      credentials,
+      maxAgeSeconds: raw.maxAge === undefined ? null : Math.floor(maxAgeMs / 1000),
+    },
+    src,
+    at,
+  );
 }
 
 /** Checked as header names but kept as written: they are echoed in Access-Control-Allow-Headers. */

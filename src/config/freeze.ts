@@ -9,7 +9,12 @@ export function deepFreeze<T>(value: T): T {
   } else if (Array.isArray(value)) {
     for (const v of value) deepFreeze(v);
   } else if (isPlain(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
+    // Data properties only: an accessor (a position resolved on first read,
+    // positions.ts) is left unread, so freezing does not resolve it.
+    for (const key of Object.keys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor !== undefined && 'value' in descriptor) deepFreeze(descriptor.value);
+    }
   } else {
     // URL and the like keep their state in internal slots that freezing does not reach.
     return value;

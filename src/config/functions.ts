@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { duration, size } from './fields.js';
 import type { ConfigIo } from './io.js';
-import type { Path, YamlSource } from './positions.js';
+import { withKeyPosition, type Path, type YamlSource } from './positions.js';
 import type { RawFunction } from './raw.js';
 import { section } from './raw.js';
 import { FUNCTION_NAME } from './routes.js';
@@ -30,20 +30,23 @@ export async function compileFunctions(src: YamlSource, io: ConfigIo): Promise<M
 
 async function compileFunction(src: YamlSource, at: Path, name: string, raw: RawFunction, io: ConfigIo): Promise<LocalFunctionSpec> {
   const p = (k: string): Path => [...at, k];
-  return {
-    name,
-    position: src.keyAt(at),
-    command: raw.command,
-    cwd: await compileCwd(src, p('cwd'), raw.cwd, io),
-    env: compileEnv(src, p('env'), raw.env ?? {}),
-    readinessPath: compileReadinessPath(src, p('readinessPath'), raw.readinessPath),
-    maxInstances: raw.maxInstances ?? DEFAULTS.maxInstances,
-    concurrency: raw.concurrency ?? DEFAULTS.concurrency,
-    idleTimeoutMs: raw.idleTimeout === undefined ? null : duration(src, p('idleTimeout'), raw.idleTimeout, 0, { positive: true, timer: true }),
-    coldStartTimeoutMs: duration(src, p('coldStartTimeout'), raw.coldStartTimeout, DEFAULTS.coldStartTimeoutMs, { positive: true, timer: true }),
-    maxPending: raw.maxPending ?? DEFAULTS.maxPending,
-    maxPendingBytes: size(src, p('maxPendingBytes'), raw.maxPendingBytes, DEFAULTS.maxPendingBytes),
-  };
+  return withKeyPosition(
+    {
+      name,
+      command: raw.command,
+      cwd: await compileCwd(src, p('cwd'), raw.cwd, io),
+      env: compileEnv(src, p('env'), raw.env ?? {}),
+      readinessPath: compileReadinessPath(src, p('readinessPath'), raw.readinessPath),
+      maxInstances: raw.maxInstances ?? DEFAULTS.maxInstances,
+      concurrency: raw.concurrency ?? DEFAULTS.concurrency,
+      idleTimeoutMs: raw.idleTimeout === undefined ? null : duration(src, p('idleTimeout'), raw.idleTimeout, 0, { positive: true, timer: true }),
+      coldStartTimeoutMs: duration(src, p('coldStartTimeout'), raw.coldStartTimeout, DEFAULTS.coldStartTimeoutMs, { positive: true, timer: true }),
+      maxPending: raw.maxPending ?? DEFAULTS.maxPending,
+      maxPendingBytes: size(src, p('maxPendingBytes'), raw.maxPendingBytes, DEFAULTS.maxPendingBytes),
+    },
+    src,
+    at,
+  );
 }
 
 /** Absolute; a missing directory is refused now rather than failing every wake later. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { duration, headerName, httpUrl } from './fields.js';
 import { ioReason } from './io.js';
 import type { CompileContext } from './io.js';
-import type { Path, YamlSource } from './positions.js';
+import { withKeyPosition, type Path, type YamlSource } from './positions.js';
 import type { RawJwt } from './raw.js';
 import type { JwtPolicySpec } from './types.js';
 
@@ -26,18 +26,21 @@ export async function compileJwt(src: YamlSource, at: Path, name: string, raw: R
   const key = await compileKey(src, at, raw, ctx);
   checkAlgorithms(src, p('algorithms'), raw, key);
   const audience = raw.audience;
-  return {
-    type: 'jwt',
-    name,
-    position: src.keyAt(at),
-    algorithms: raw.algorithms,
-    key: key ?? { kind: 'secretEnv', env: '' },
-    issuer: raw.issuer ?? null,
-    audience: audience === undefined ? null : typeof audience === 'string' ? [audience] : audience,
-    clockToleranceMs: duration(src, p('clockTolerance'), raw.clockTolerance, 0, { max: { ms: MAX_CLOCK_TOLERANCE_MS, text: '5m' } }),
-    requireExp: raw.requireExp ?? true,
-    forwardClaims: compileForwardClaims(src, p('forwardClaims'), raw.forwardClaims ?? {}),
-  };
+  return withKeyPosition(
+    {
+      type: 'jwt',
+      name,
+      algorithms: raw.algorithms,
+      key: key ?? { kind: 'secretEnv', env: '' },
+      issuer: raw.issuer ?? null,
+      audience: audience === undefined ? null : typeof audience === 'string' ? [audience] : audience,
+      clockToleranceMs: duration(src, p('clockTolerance'), raw.clockTolerance, 0, { max: { ms: MAX_CLOCK_TOLERANCE_MS, text: '5m' } }),
+      requireExp: raw.requireExp ?? true,
+      forwardClaims: compileForwardClaims(src, p('forwardClaims'), raw.forwardClaims ?? {}),
+    },
+    src,
+    at,
+  );
 }
 
 function checkAlgorithms(src: YamlSource, at: Path, raw: RawJwt, key: JwtKey | null): void {

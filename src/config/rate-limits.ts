@@ -1,17 +1,20 @@
 // Rate-limit policies (SPEC §3): the bucket key and GCRA limits, in canonical units.
 import { duration, TOKEN } from './fields.js';
-import type { Path, YamlSource } from './positions.js';
+import { withKeyPosition, type Path, type YamlSource } from './positions.js';
 import type { RawLimit, RawRateLimit } from './raw.js';
 import type { RateLimitKey, RateLimitPolicySpec, RateLimitSpec } from './types.js';
 
 export function compileRateLimit(src: YamlSource, at: Path, name: string, raw: RawRateLimit): RateLimitPolicySpec {
-  return {
-    name,
-    position: src.keyAt(at),
-    key: compileKey(src, [...at, 'key'], raw.key),
-    limits: raw.limits.map((l, i) => compileLimit(src, [...at, 'limits', i], l)),
-    onStoreError: raw.onStoreError ?? 'local',
-  };
+  return withKeyPosition(
+    {
+      name,
+      key: compileKey(src, [...at, 'key'], raw.key),
+      limits: raw.limits.map((l, i) => compileLimit(src, [...at, 'limits', i], l)),
+      onStoreError: raw.onStoreError ?? 'local',
+    },
+    src,
+    at,
+  );
 }
 
 function compileKey(src: YamlSource, at: Path, key: string): RateLimitKey {

@@ -89,11 +89,7 @@ function compileRoute(src: YamlSource, at: Path, raw: RawRoute, names: KnownName
 
 const NO_MIDDLEWARE: readonly MiddlewareSpec[] = Object.freeze([]);
 
-/**
- * Paths only, never bare package names: a routes file names the code it runs by
- * where it is. (Positions here build yaml's Document for the file: only files
- * that list middleware pay for it.)
- */
+/** Paths only, never bare package names: a routes file names the code it runs by where it is. */
 function compileMiddleware(src: YamlSource, at: Path, raw: readonly RawMiddleware[]): MiddlewareSpec[] {
   const out: MiddlewareSpec[] = [];
   raw.forEach((entry, i) => {
@@ -104,7 +100,8 @@ function compileMiddleware(src: YamlSource, at: Path, raw: readonly RawMiddlewar
       return;
     }
     const options = typeof entry === 'string' ? {} : (entry.options ?? {});
-    out.push({ ref, file: path.resolve(path.dirname(src.absFile), ref), options, position: src.at(where) });
+    const positions = src.positions;
+    out.push({ ref, file: path.resolve(path.dirname(src.absFile), ref), options, locate: () => positions.value(where) });
   });
   return out;
 }

@@ -61,7 +61,12 @@ export interface MiddlewareSpec {
   /** Absolute path of the module (relative paths resolve against the routes file's directory). */
   readonly file: string;
   readonly options: Readonly<Record<string, unknown>>;
-  readonly position: SourcePosition;
+  /**
+   * Where the entry is, for a problem. Looked up only when one is reported: a
+   * position deeper than a route's start needs yaml's Document for the file, which
+   * the fast parse otherwise never builds (positions.ts).
+   */
+  locate(): SourcePosition;
 }
 
 export interface ApiKeyEntry {

@@ -31,7 +31,7 @@ export async function loadRouteMiddleware(routes: readonly RouteSpec[]): Promise
       let imported = modules.get(spec.file);
       if (!imported) modules.set(spec.file, (imported = importFactory(spec)));
       const made = instantiate(spec, await imported);
-      if (typeof made === 'string') problems.push({ ...spec.position, message: made });
+      if (typeof made === 'string') problems.push({ ...spec.locate(), message: made });
       else for (const handler of made) handlers.push({ module: spec.ref, handler });
     }
     chains.set(route.name, new MiddlewareChain(route.name, handlers));
