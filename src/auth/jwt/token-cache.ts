@@ -2,7 +2,7 @@
 // cached until its exp"), so a mobile app's repeated calls cost one hash and a
 // lookup instead of a signature check. Keyed by the token's sha256, never the
 // token itself; bounded in size.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import NodeCache from 'node-cache';
 
 const MAX_ENTRIES = 10_000;
@@ -23,7 +23,7 @@ export class TokenCache<T> {
   #nextSweepMs = Date.now() + SWEEP_EVERY_MS;
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url'); // one-shot: no Hash object per request
   }
 
   /**
