@@ -8,6 +8,14 @@ export interface ReportedLimit {
   readonly policy: string;
   readonly limit: RateLimitSpec;
   readonly report: LimitReport;
+  /** The limit's RateLimit-Policy value, when prepared at config load (policyHeaderValue). */
+  readonly policyHeader?: string;
+}
+
+/** RateLimit-Policy for one limit: it never changes, so the limiter prepares it once per config. */
+export function policyHeaderValue(policy: string, limit: RateLimitSpec): string {
+  const burst = limit.burst > 0 ? `;gatehouse-burst=${limit.burst}` : '';
+  return `"${policy}";q=${limit.requests};w=${Math.ceil(limit.perMs / 1000)}${burst}`;
 }
 
 /** The reported limits are in route order (policy, then limit), so the first minimum wins ties. */
@@ -16,9 +24,8 @@ export function rateLimitHeaders(reported: readonly ReportedLimit[]): Record<str
   for (const entry of reported) if (tightest === undefined || entry.report.remaining < tightest.report.remaining) tightest = entry;
   if (tightest === undefined) return {};
   const { policy, limit, report } = tightest;
-  const burst = limit.burst > 0 ? `;gatehouse-burst=${limit.burst}` : '';
   return {
-    'ratelimit-policy': `"${policy}";q=${limit.requests};w=${Math.ceil(limit.perMs / 1000)}${burst}`,
+    'ratelimit-policy': tightest.policyHeader ?? policyHeaderValue(policy, limit),
     ratelimit: `"${policy}";r=${report.remaining};t=${Math.ceil(report.resetMs / 1000)}`,
   };
 }

@@ -1,10 +1,10 @@
 // Route `rateLimit` (SPEC §3): every limit of every policy the request meets
 // takes a token, or none does. Compiled once per config; the store is shared.
 import type { IncomingMessage } from 'node:http';
-import type { RateLimitPolicySpec, RouteSpec } from '../config/types.js';
+import type { RateLimitPolicySpec, RateLimitSpec, RouteSpec } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { GcraDecision } from './gcra.js';
-import { rateLimitHeaders, retryAfterSeconds, type ReportedLimit } from './headers.js';
+import { policyHeaderValue, rateLimitHeaders, retryAfterSeconds, type ReportedLimit } from './headers.js';
 import { ALLOWED, type RateDecision, type RateLimiter, type RateLimitSubject } from './limiter.js';
 import type { MemoryStore } from './memory-store.js';
 import type { BucketRequest, RateLimitStore } from './store.js';
@@ -20,6 +20,8 @@ interface CompiledPolicy {
   readonly spec: RateLimitPolicySpec;
   /** Per limit, its key space: `gh:rl:POLICY:I:REQUESTS/PER+BURST:` — a changed limit starts a fresh bucket. */
   readonly prefixes: readonly string[];
+  /** Per limit, its RateLimit-Policy header value. */
+  readonly policyHeaders: readonly string[];
 }
 
 /** When the store fails, the strictest mode among the policies met decides. */
@@ -39,7 +41,11 @@ export class PolicyRateLimiter implements RateLimiter {
     this.#policies = new Map(
       [...policies].map(([name, spec]) => [
         name,
-        { spec, prefixes: spec.limits.map((limit, i) => `gh:rl:${name}:${i}:${limit.requests}/${limit.perMs}+${limit.burst}:`) },
+        {
+          spec,
+          prefixes: spec.limits.map((limit, i) => `gh:rl:${name}:${i}:${limit.requests}/${limit.perMs}+${limit.burst}:`),
+          policyHeaders: spec.limits.map((limit) => policyHeaderValue(name, limit)),
+        },
       ]),
     );
   }
@@ -84,8 +90,9 @@ export class PolicyRateLimiter implements RateLimiter {
     let index = 0;
     for (const policy of met) {
       let refused = false;
-      for (const limit of policy.spec.limits) {
-        reported.push({ policy: policy.spec.name, limit, report: decision.reports[index] as ReportedLimit['report'] });
+      const limits = policy.spec.limits;
+      for (let i = 0; i < limits.length; i++) {
+        reported.push({ policy: policy.spec.name, limit: limits[i] as RateLimitSpec, report: decision.reports[index] as ReportedLimit['report'], policyHeader: policy.policyHeaders[i] });
         if (!decision.allowed && decision.refusing.includes(index)) refused = true;
         index++;
       }
