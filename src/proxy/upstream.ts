@@ -4,13 +4,13 @@
 // each attempt goes straight to the http-proxy server the middleware configured
 // (our plugin is handed it), with options prepared once per endpoint: the
 // middleware's own per-request path — an options copy, `router` and `pathRewrite`
-// awaited, the target URL parsed again — cost more than everything of ours on a
-// public route (node --cpu-prof, BENCHMARKS.md).
+// awaited, the target URL parsed again — redid per request what is fixed per
+// endpoint (it showed in node --cpu-prof; BENCHMARKS.md).
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { parse as parseUrl } from 'node:url';
 import { createRequire } from 'node:module';
+import { parse as parseUrl } from 'node:url';
 import type * as HttpProxyMiddleware from 'http-proxy-middleware';
 import type { Plugin } from 'http-proxy-middleware';
 import type { UpstreamAgents } from './agents.js';
