@@ -8,8 +8,8 @@ export interface ReportedLimit {
   readonly policy: string;
   readonly limit: RateLimitSpec;
   readonly report: LimitReport;
-  /** The limit's RateLimit-Policy value, when prepared at config load (policyHeaderValue). */
-  readonly policyHeader?: string;
+  /** The limit's RateLimit-Policy value, prepared at config load (policyHeaderValue). */
+  readonly policyHeader: string;
 }
 
 /** RateLimit-Policy for one limit: it never changes, so the limiter prepares it once per config. */
@@ -23,9 +23,9 @@ export function rateLimitHeaders(reported: readonly ReportedLimit[]): Record<str
   let tightest: ReportedLimit | undefined;
   for (const entry of reported) if (tightest === undefined || entry.report.remaining < tightest.report.remaining) tightest = entry;
   if (tightest === undefined) return {};
-  const { policy, limit, report } = tightest;
+  const { policy, report } = tightest;
   return {
-    'ratelimit-policy': tightest.policyHeader ?? policyHeaderValue(policy, limit),
+    'ratelimit-policy': tightest.policyHeader,
     ratelimit: `"${policy}";r=${report.remaining};t=${Math.ceil(report.resetMs / 1000)}`,
   };
 }

@@ -92,7 +92,7 @@ export class PolicyRateLimiter implements RateLimiter {
       let refused = false;
       const limits = policy.spec.limits;
       for (let i = 0; i < limits.length; i++) {
-        reported.push({ policy: policy.spec.name, limit: limits[i] as RateLimitSpec, report: decision.reports[index] as ReportedLimit['report'], policyHeader: policy.policyHeaders[i] });
+        reported.push({ policy: policy.spec.name, limit: limits[i] as RateLimitSpec, report: decision.reports[index] as ReportedLimit['report'], policyHeader: policy.policyHeaders[i] as string });
         if (!decision.allowed && decision.refusing.includes(index)) refused = true;
         index++;
       }

@@ -10,18 +10,15 @@ import { keyHash as hashApiKey } from '../support/auth-fixture.js';
 import { makeConfigDir, type ConfigDir } from '../support/config-dir.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { send } from '../support/http-client.js';
-import { sampleValue } from '../support/metrics.js';
+import { metric } from '../support/wake.js';
 import { startUpstream, type UpstreamServer } from '../support/upstream-server.js';
 
 /** Longer than the watcher's 100 ms debounce: a change it counted would have reloaded by then. */
 const PAST_DEBOUNCE_MS = 400;
 
 async function reloads(gateway: GatewayProcess): Promise<{ ok: number; error: number }> {
-  const text = (await send(gateway.adminUrl('/metrics'))).text();
-  return {
-    ok: sampleValue(text, 'gatehouse_config_reloads_total', { result: 'ok' }) ?? 0,
-    error: sampleValue(text, 'gatehouse_config_reloads_total', { result: 'error' }) ?? 0,
-  };
+  const count = async (result: 'ok' | 'error'): Promise<number> => (await metric(gateway, 'gatehouse_config_reloads_total', { result })) ?? 0;
+  return { ok: await count('ok'), error: await count('error') };
 }
 
 describe('hot reload: which files count', function () {

@@ -40,7 +40,6 @@ export type ChainOutcome = 'next' | 'answered';
 
 export class MiddlewareChain {
   readonly #app: express.Express;
-  readonly modules: readonly string[];
 
   constructor(
     readonly route: string,
@@ -51,7 +50,6 @@ export class MiddlewareChain {
     app.set('etag', false);
     for (const { module, handler } of handlers) app.use(attributed(route, module, handler));
     this.#app = app;
-    this.modules = Object.freeze([...new Set(handlers.map((h) => h.module))]);
   }
 
   /** Run the handlers; rejects with a MiddlewareFailure. */

@@ -1,12 +1,13 @@
 // RateLimit-Policy and RateLimit (SPEC §4) for the limit with the fewest tokens
 // left; ties to the first policy, then the first limit; Retry-After ≥ 1.
 import assert from 'node:assert/strict';
-import { rateLimitHeaders, retryAfterSeconds, type ReportedLimit } from '../../../src/ratelimit/headers.js';
+import { policyHeaderValue, rateLimitHeaders, retryAfterSeconds, type ReportedLimit } from '../../../src/ratelimit/headers.js';
 
 const entry = (policy: string, requests: number, perMs: number, burst: number, remaining: number, resetMs: number): ReportedLimit => ({
   policy,
   limit: { requests, perMs, burst },
   report: { remaining, resetMs },
+  policyHeader: policyHeaderValue(policy, { requests, perMs, burst }),
 });
 
 describe('rate-limit headers', () => {
