@@ -7,6 +7,7 @@
 // keys, and a transient copy of the table at each growth). Here a bucket with an
 // IPv4 subject (memory-key.ts) is ~40 bytes, and a request allocates nothing here.
 // Pure bookkeeping: which bucket to drop is the store's decision.
+import { KeyArena } from './key-arena.js';
 import type { MemoryKey } from './memory-key.js';
 
 export const NONE = -1;
@@ -27,7 +28,7 @@ export class BucketSlab {
   /** Newer and older neighbours in recency order; `#older` also chains the free list. */
   #newer: Int32Array;
   #older: Int32Array;
-  #keys: Array<MemoryKey | undefined>;
+  #keys: KeyArena;
   #newest = NONE;
   #oldest = NONE;
   #free = NONE;
@@ -40,7 +41,7 @@ export class BucketSlab {
     this.#chain = new Int32Array(first);
     this.#newer = new Int32Array(first);
     this.#older = new Int32Array(first);
-    this.#keys = new Array<MemoryKey | undefined>(first).fill(undefined);
+    this.#keys = new KeyArena(first);
     this.#heads = new Int32Array(powerOfTwoAtLeast(first)).fill(NONE);
   }
 
@@ -61,7 +62,7 @@ export class BucketSlab {
   find(space: number, key: MemoryKey): number {
     const hash = hashOf(space, key);
     for (let slot = this.#heads[hash & (this.#heads.length - 1)]!; slot !== NONE; slot = this.#chain[slot]!) {
-      if (this.#hashes[slot] === hash && this.#spaces[slot] === space && this.#keys[slot] === key) return slot;
+      if (this.#hashes[slot] === hash && this.#spaces[slot] === space && this.#keys.equals(slot, key)) return slot;
     }
     return NONE;
   }
@@ -74,7 +75,7 @@ export class BucketSlab {
     const hash = hashOf(space, key);
     this.#tats[slot] = tat;
     this.#spaces[slot] = space;
-    this.#keys[slot] = key;
+    this.#keys.set(slot, key);
     this.#hashes[slot] = hash;
     const head = hash & (this.#heads.length - 1);
     this.#chain[slot] = this.#heads[head]!;
@@ -87,7 +88,7 @@ export class BucketSlab {
   remove(slot: number): void {
     this.#unchain(slot);
     this.#unlink(slot);
-    this.#keys[slot] = undefined;
+    this.#keys.clear(slot);
     this.#older[slot] = this.#free;
     this.#free = slot;
     this.#count--;
@@ -101,7 +102,7 @@ export class BucketSlab {
   }
 
   isLive(slot: number): boolean {
-    return this.#keys[slot] !== undefined;
+    return this.#keys.isSet(slot);
   }
 
   tat(slot: number): number {
@@ -136,7 +137,7 @@ export class BucketSlab {
     this.#chain = copied(this.#chain, new Int32Array(size));
     this.#newer = copied(this.#newer, new Int32Array(size));
     this.#older = copied(this.#older, new Int32Array(size));
-    for (let k = this.#keys.length; k < size; k++) this.#keys.push(undefined);
+    this.#keys.resize(size);
     if (powerOfTwoAtLeast(size) > this.#heads.length) this.#rehash(powerOfTwoAtLeast(size));
   }
 
@@ -144,7 +145,7 @@ export class BucketSlab {
   #rehash(length: number): void {
     this.#heads = new Int32Array(length).fill(NONE);
     for (let slot = 0; slot < this.#used; slot++) {
-      if (this.#keys[slot] === undefined) continue;
+      if (!this.#keys.isSet(slot)) continue;
       const head = this.#hashes[slot]! & (length - 1);
       this.#chain[slot] = this.#heads[head]!;
       this.#heads[head] = slot;
