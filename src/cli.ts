@@ -98,6 +98,9 @@ keys
   .command('hash')
   .description('print the sha256 hash of a key (argument, or stdin)')
   .argument('[key]')
+  // A base64url key starts with '-' one time in 64 (`keys new` makes such keys):
+  // it is the key, not an unknown option.
+  .allowUnknownOption()
   .action(async (key: string | undefined) => {
     const material = key ?? (await readStdin()).replace(/\r?\n$/, '');
     process.stdout.write(hashApiKey(material) + '\n');

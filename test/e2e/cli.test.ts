@@ -147,6 +147,11 @@ describe('gatehouse CLI', function () {
       assert.equal(twoNewlines.stdout, `${sha256(`${key}\n`)}\n`);
     });
 
+    it('hash takes a key that starts with a dash (base64url, one key in 64) as the key, not an option', async () => {
+      const key = '-Yg-NB8qDc2gCks31NY6VBoCyD0bH6DazVZ8CZ359BY'; // one `keys new` printed
+      assert.deepEqual(await run(['keys', 'hash', key]), { code: 0, stdout: `${sha256(key)}\n`, stderr: '' });
+    });
+
     it('new --prefix puts the prefix before the random part', async () => {
       const { key, hash } = await newKey(['--prefix', 'gh_']);
       assert.match(key, /^gh_[A-Za-z0-9_-]{43,}$/);
