@@ -5,7 +5,8 @@
 // ~107 bytes a bucket and churned the Map's table on every request; a Map from
 // subject to slot beside these arrays still ~58 (the Map's table, a JS array of
 // keys, and a transient copy of the table at each growth). Here a bucket with an
-// IPv4 subject (memory-key.ts) is ~40 bytes, and a request allocates nothing here.
+// IPv4 subject (memory-key.ts) is ~40 bytes, a string subject its bytes more
+// (key-arena.ts), and a request allocates nothing here.
 // Pure bookkeeping: which bucket to drop is the store's decision.
 import { KeyArena } from './key-arena.js';
 import type { MemoryKey } from './memory-key.js';

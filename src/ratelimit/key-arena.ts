@@ -51,17 +51,21 @@ export class KeyArena {
       this.#lengths[slot] = NUMBER;
       return;
     }
-    if (!isLatin1(key)) {
-      this.#wide.set(slot, key);
-      this.#lengths[slot] = WIDE;
-      return;
-    }
     if (this.#end + key.length > this.#bytes.length) this.#makeRoom(key.length);
     const at = this.#end;
-    for (let i = 0; i < key.length; i++) this.#bytes[at + i] = key.charCodeAt(i);
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c > LATIN1_MAX) return this.#setWide(slot, key); // what was copied lies past #end: unused
+      this.#bytes[at + i] = c;
+    }
     this.#offsets[slot] = at;
     this.#lengths[slot] = key.length;
     this.#end = at + key.length;
+  }
+
+  #setWide(slot: number, key: string): void {
+    this.#wide.set(slot, key);
+    this.#lengths[slot] = WIDE;
   }
 
   clear(slot: number): void {
@@ -99,9 +103,4 @@ export class KeyArena {
     this.#end = end;
     this.#garbage = 0;
   }
-}
-
-function isLatin1(key: string): boolean {
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > LATIN1_MAX) return false;
-  return true;
 }

@@ -36,10 +36,12 @@ describe('KeyArena', () => {
     const live = new Map<number, string>();
     for (let round = 0; round < 20; round++) {
       for (let slot = 0; slot < slots; slot++) {
-        if (live.has(slot)) arena.clear(slot);
+        const previous = live.get(slot);
+        if (previous !== undefined) arena.clear(slot);
         const key = `claim:user-${round}-${slot}-${'x'.repeat((slot * 7 + round) % 40)}`;
         arena.set(slot, key);
         live.set(slot, key);
+        if (previous !== undefined) assert.equal(arena.equals(slot, previous), false, `slot ${slot} forgets ${previous}`);
       }
       for (let slot = round % 3; slot < slots; slot += 3) {
         arena.clear(slot);
