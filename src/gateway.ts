@@ -18,7 +18,7 @@ import { createPublicServer, listen } from './http/server.js';
 import type { GatewaySnapshot, SnapshotServices } from './http/snapshot.js';
 import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { createUpstreamAgents, destroyUpstreamAgents } from './proxy/agents.js';
+import { createUpstreamAgents, destroyUpstreamAgents, upstreamConnectionCounts } from './proxy/agents.js';
 import { UpstreamProxy } from './proxy/upstream.js';
 import { MemoryStore } from './ratelimit/memory-store.js';
 import type { RateLimitStore } from './ratelimit/store.js';
@@ -145,6 +145,7 @@ export class Gateway {
       onWakeError: (fn, error) => logger.error({ function: fn, err: error instanceof Error ? error.message : String(error) }, 'wake failed'),
     });
     this.#backend = backendFor(this.functions, logger, this.#agents.http);
+    metrics.readFrom({ inFlight: () => this.functions.inFlight(), upstreamConnections: () => upstreamConnectionCounts(this.#agents) });
     this.#backend.applyConfig(initial.config);
     // Both series from the start, at 0: increase() cannot see the first refused reload
     // of a series that did not exist before it, so an alert on errors would miss it.

@@ -42,6 +42,11 @@ export class FunctionRegistry {
     return [...this.#activators.keys()].sort();
   }
 
+  /** Each function's requests in flight to its endpoints (a metrics scrape: no status objects). */
+  *inFlight(): IterableIterator<readonly [string, number]> {
+    for (const [name, activator] of this.#activators) yield [name, activator.inFlight];
+  }
+
   status(): FunctionStatus[] {
     return this.names().map((name) => (this.#activators.get(name) as FunctionActivator).status());
   }

@@ -4,8 +4,21 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { PairCounter } from './pair-counter.js';
 import { RouteMetricsTable } from './route-metrics.js';
 
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const WAKE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
+/** 0.5 ms (a gateway answering from its own table) to 60 s (a long upstream call). */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** 5 ms (a local function that listens at once) to 60 s (a pod pulling its image). */
+const WAKE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60];
+
+/**
+ * What the gauges read when /metrics is scraped, rather than being set on every
+ * request: the gateway hands these over once its registry and agents exist.
+ */
+export interface ScrapeSources {
+  /** Each function's requests sent to its endpoints and not yet ended. */
+  inFlight(): Iterable<readonly [fn: string, requests: number]>;
+  /** The upstream keep-alive pool's sockets: serving a request, or waiting for one. */
+  upstreamConnections(): { readonly active: number; readonly idle: number };
+}
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -68,10 +81,41 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly inflightRequests = new Gauge({
+    name: 'gatehouse_inflight_requests',
+    help: "Requests sent to a function's endpoints whose response has not ended, by function.",
+    labelNames: ['function'] as const,
+    registers: [this.registry],
+    collect: () => this.#collectInFlight(),
+  });
+  readonly upstreamConnections = new Gauge({
+    name: 'gatehouse_upstream_connections',
+    help: 'Connections of the upstream keep-alive pool, by state (active: serving a request; idle: pooled).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => this.#collectConnections(),
+  });
+  #sources: ScrapeSources | null = null;
+
   /** Per-route children of the request metrics, resolved once per route. */
   readonly routes = new RouteMetricsTable(this.registry, LATENCY_BUCKETS);
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  readFrom(sources: ScrapeSources): void {
+    this.#sources = sources;
+  }
+
+  #collectInFlight(): void {
+    this.inflightRequests.reset(); // a function removed by a reload leaves the series
+    for (const [fn, requests] of this.#sources?.inFlight() ?? []) this.inflightRequests.labels(fn).set(requests);
+  }
+
+  #collectConnections(): void {
+    const { active, idle } = this.#sources?.upstreamConnections() ?? { active: 0, idle: 0 };
+    this.upstreamConnections.labels('active').set(active);
+    this.upstreamConnections.labels('idle').set(idle);
   }
 }

@@ -22,3 +22,17 @@ export function destroyUpstreamAgents(agents: UpstreamAgents): void {
   agents.http.destroy();
   agents.https.destroy();
 }
+
+/** Sockets serving a request, and pooled sockets waiting for one, over both agents. */
+export function upstreamConnectionCounts(agents: UpstreamAgents): { active: number; idle: number } {
+  return {
+    active: socketCount(agents.http.sockets) + socketCount(agents.https.sockets),
+    idle: socketCount(agents.http.freeSockets) + socketCount(agents.https.freeSockets),
+  };
+}
+
+function socketCount(byOrigin: NodeJS.ReadOnlyDict<unknown[]>): number {
+  let count = 0;
+  for (const key in byOrigin) count += byOrigin[key]?.length ?? 0;
+  return count;
+}

@@ -39,6 +39,14 @@ export const TEST_TOOLS = Object.freeze([
     // One test file needs it, and it fails saying how to install it.
     stopsTheRun: false,
   },
+  {
+    command: 'promtool',
+    neededBy: 'the metrics test, which lints /metrics with `promtool check metrics`',
+    debian: 'prometheus',
+    macos: 'brew install prometheus',
+    overrideEnv: undefined,
+    stopsTheRun: false,
+  },
 ]);
 
 /** Whether `command` is an executable file in one of PATH's folders. */

@@ -103,7 +103,8 @@ describe('npm test: ensure-test-tools.mjs run for real', () => {
     assert.equal(run.stdout, '');
     const lines = run.stderr.split('\n').filter((l) => l !== '');
     assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, /^npm test needs redis-server \(the rate-limit tests\) and kubectl .*`sudo apt-get install redis-server kubernetes-client`.*`brew install redis && brew install kubectl`/);
+    assert.match(lines[0]!, /^npm test needs redis-server \(the rate-limit tests\) and kubectl .*`sudo apt-get install redis-server kubernetes-client [^`]*`.*`brew install redis && brew install kubectl/);
+    for (const t of TEST_TOOLS) assert.ok(lines[0]!.includes(`${t.command} (${t.neededBy})`), `the line names ${t.command}`);
   });
 
   it('with every program on PATH: exits 0 and prints nothing', async () => {
@@ -112,7 +113,8 @@ describe('npm test: ensure-test-tools.mjs run for real', () => {
   });
 
   it('takes GATEHOUSE_TEST_REDIS_SERVER for redis-server, as the rate-limit tests do', async () => {
-    const env = { PATH: binWith(dir, ['kubectl']), GATEHOUSE_TEST_REDIS_SERVER: '/opt/redis/bin/redis-server' };
+    const others = TEST_TOOLS.filter((t) => t.command !== 'redis-server').map((t) => t.command);
+    const env = { PATH: binWith(dir, others), GATEHOUSE_TEST_REDIS_SERVER: '/opt/redis/bin/redis-server' };
     assert.deepEqual(missingTools(TEST_TOOLS, env), []);
     assert.deepEqual(await runScript(env), { status: 0, stdout: '', stderr: '' });
   });
