@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pipeline, PipelineDeps } from './pipeline.js';
 import { Problem } from './problem.js';
+import { PublicRequest, PublicResponse } from './public-classes.js';
 import { problemForClientError, writeRawProblem } from './raw-problem.js';
 import { handleUpgrade } from './upgrade.js';
 
@@ -14,7 +15,8 @@ import { handleUpgrade } from './upgrade.js';
 const HEADERS_TIMEOUT_MS = 60_000;
 
 export function createPublicServer(pipeline: Pipeline, deps: PipelineDeps): http.Server {
-  const server = http.createServer({ requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+  const options = { requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, IncomingMessage: PublicRequest, ServerResponse: PublicResponse };
+  const server = http.createServer(options, (req, res) => {
     // node's parser takes `GET /a` without a version as HTTP/0.9; no gateway speaks it.
     if (req.httpVersionMajor === 0) return writeRawProblem(req.socket, new Problem(400, 'bad-request', 'HTTP/0.9 is not supported'));
     void pipeline.handle(req, res);

@@ -53,6 +53,7 @@ describe('route middleware', function () {
         route('limited', [support('answer.mjs')], { auth: 'partners', rateLimit: 'one' }),
         { name: 'sleeper', match: { path: '/sleeper' }, function: 'sleeper', auth: 'public', middleware: [support('answer.mjs')] },
         route('edited', ['./mw/edited.mjs']),
+        route('express-api', [support('express-api.mjs')], { match: { path: '/express-api/*' } }),
       ],
     });
   }
@@ -115,6 +116,16 @@ describe('route middleware', function () {
     assert.equal(reply.headers['x-stamp'], 'from-middleware');
     assert.equal(reply.headers['x-clash'], 'from-function');
     assert.ok(reply.headers['x-request-id']);
+  });
+
+  it("gives middleware express's request and response API (req.get, req.path, req.query, res.set, res.json)", async () => {
+    const reply = await send(gateway.url('/express-api/a/b?x=1&y=two'), { headers: { 'x-probe': 'probed' } });
+    assert.equal(reply.status, 203, reply.text());
+    assert.equal(reply.headers['x-express-api'], 'yes');
+    assert.match(String(reply.headers['content-type']), /^application\/json/);
+    assert.deepEqual(reply.json(), { get: 'probed', path: '/express-api/a/b', query: { x: '1', y: 'two' }, hostname: '127.0.0.1', app: 'function', locals: 'object' });
+    // A route without middleware, served after express's methods joined every request's prototypes, is unchanged.
+    assert.equal(seen(await send(gateway.url('/plain?q=1'))).url, '/plain?q=1');
   });
 
   it('lets a middleware answer (the example: a missing X-Tenant is 400), and passes the request on when it calls next()', async () => {

@@ -1,8 +1,9 @@
 // One route's middleware (SPEC §2), compiled once per config load into one express
-// app: express gives the handlers the req/res they expect (req.get, res.json, ...)
-// and runs them in order. Only routes that list middleware ever enter express.
+// Router, run with req/res that have express's request and response methods
+// (req.get, res.json, ...). Only routes that list middleware ever enter express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { PublicRequest, PublicResponse } from '../public-classes.js';
 
 /** What ordinary express middleware is. */
 export type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
@@ -38,23 +39,48 @@ export class MiddlewareFailure extends Error {
 /** 'next': the last handler called next(), go on to the function; 'answered': a handler answered (or the client left). */
 export type ChainOutcome = 'next' | 'answered';
 
+/**
+ * The one express app every route's Router runs under: its settings (no
+ * X-Powered-By, no ETag) and `req.app`, as one express app with a Router per
+ * route would have them.
+ */
+const app = express();
+app.disable('x-powered-by');
+app.set('etag', false);
+
+/** Once per process, at the first chain: the public listener's requests get express's methods (public-classes.ts). */
+let adopted = false;
+function adoptExpressPrototypes(): void {
+  if (adopted) return;
+  Object.setPrototypeOf(PublicRequest.prototype, app.request);
+  Object.setPrototypeOf(PublicResponse.prototype, app.response);
+  adopted = true;
+}
+
 export class MiddlewareChain {
-  readonly #app: express.Express;
+  readonly #router: express.Router;
 
   constructor(
     readonly route: string,
     handlers: readonly AttributedHandler[],
   ) {
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('etag', false);
-    for (const { module, handler } of handlers) app.use(attributed(route, module, handler));
-    this.#app = app;
+    adoptExpressPrototypes();
+    const router = express.Router();
+    for (const { module, handler } of handlers) router.use(attributed(route, module, handler));
+    this.#router = router;
   }
 
   /** Run the handlers; rejects with a MiddlewareFailure. */
   run(req: IncomingMessage, res: ServerResponse, context: GatehouseContext): Promise<ChainOutcome> {
-    (req as IncomingMessage & { gatehouse?: GatehouseContext }).gatehouse = context;
+    // What express's app.handle does, but for the prototypes, which the public
+    // listener's requests already have. Any other request is re-prototyped as express would.
+    if (!(req instanceof PublicRequest)) Object.setPrototypeOf(req, app.request);
+    if (!(res instanceof PublicResponse)) Object.setPrototypeOf(res, app.response);
+    const expressReq = req as Request & { gatehouse?: GatehouseContext };
+    const expressRes = res as Response;
+    expressReq.res = expressRes;
+    expressReq.gatehouse = context;
+    expressRes.locals ??= Object.create(null) as Response['locals'];
     return new Promise<ChainOutcome>((resolve, reject) => {
       const answered = (): void => resolve('answered');
       res.once('finish', answered).once('close', answered);
@@ -63,9 +89,7 @@ export class MiddlewareChain {
         if (error === undefined || error === 'route' || error === 'router') resolve('next');
         else reject(error instanceof MiddlewareFailure ? error : new MiddlewareFailure(this.route, '(express)', error));
       };
-      // An express app is itself `(req, res, next)`; its TypeScript type names only
-      // (req, res), hence Reflect.apply. It gives req/res express's prototypes.
-      Reflect.apply(this.#app, undefined, [req, res, done]);
+      this.#router(expressReq, expressRes, done);
     });
   }
 }
