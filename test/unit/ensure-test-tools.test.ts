@@ -18,6 +18,7 @@ function tool(command: string): TestTool {
 
 const redis = tool('redis-server');
 const kubectl = tool('kubectl');
+const chromium = tool('chromium');
 
 interface Run {
   readonly status: number;
@@ -81,6 +82,17 @@ describe('npm test: ensure-test-tools.mjs decides', () => {
     assert.match(line, /`sudo apt-get install redis-server kubernetes-client` on Debian\/Ubuntu or `brew install redis && brew install kubectl` on macOS$/);
   });
 
+  it("as root with apt-get: a missing chromium installs Debian's chromium; without root it warns (the browser tests fail, saying how)", () => {
+    assert.deepEqual(decide([chromium], { isRoot: true, hasAptGet: true }), {
+      action: 'install',
+      packages: ['chromium'],
+      line: 'npm test: chromium is missing; installing it with apt-get (Debian package chromium)',
+    });
+    const decision = decide([chromium], { isRoot: false, hasAptGet: true });
+    assert.equal(decision.action, 'warn');
+    assert.match(decision.action === 'warn' ? decision.line : '', /`sudo apt-get install chromium` on Debian\/Ubuntu/);
+  });
+
   it('every program in TEST_TOOLS says who needs it, its Debian package and its macOS install', () => {
     for (const t of TEST_TOOLS) {
       assert.match(t.command, /^[\w.-]+$/);
@@ -103,7 +115,7 @@ describe('npm test: ensure-test-tools.mjs run for real', () => {
     assert.equal(run.stdout, '');
     const lines = run.stderr.split('\n').filter((l) => l !== '');
     assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, /^npm test needs redis-server \(the rate-limit tests\) and kubectl .*`sudo apt-get install redis-server kubernetes-client`.*`brew install redis && brew install kubectl`/);
+    assert.match(lines[0]!, /^npm test needs redis-server \(the rate-limit tests\) and kubectl .* and chromium .*`sudo apt-get install redis-server kubernetes-client chromium`.*`brew install redis && brew install kubectl && brew install --cask chromium`/);
   });
 
   it('with every program on PATH: exits 0 and prints nothing', async () => {
@@ -112,7 +124,7 @@ describe('npm test: ensure-test-tools.mjs run for real', () => {
   });
 
   it('takes GATEHOUSE_TEST_REDIS_SERVER for redis-server, as the rate-limit tests do', async () => {
-    const env = { PATH: binWith(dir, ['kubectl']), GATEHOUSE_TEST_REDIS_SERVER: '/opt/redis/bin/redis-server' };
+    const env = { PATH: binWith(dir, ['kubectl', 'chromium']), GATEHOUSE_TEST_REDIS_SERVER: '/opt/redis/bin/redis-server' };
     assert.deepEqual(missingTools(TEST_TOOLS, env), []);
     assert.deepEqual(await runScript(env), { status: 0, stdout: '', stderr: '' });
   });
