@@ -73,17 +73,36 @@ function watch(page: Page): PageProblems {
   return problems;
 }
 
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Waits up to 5 s for Chromium's own exit, then ends its process group (-PID): TERM, then KILL. */
+async function endProcessGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  const pid = child.pid as number;
+  const gone = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
+  if (child.exitCode === null && child.signalCode === null && !(await gone(5_000))) process.kill(-pid, 'SIGTERM');
+  for (let waited = 0; groupAlive(pid) && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+  await exited;
+}
+
 export async function launchBrowser(): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: ${await installHint('chromium')}`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-chromium-'));
-  const child = spawn(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { env: browserEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group (detached), so teardown can end the helpers it started, by its PID.
+  const child = spawn(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { env: browserEnv(), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let browser: Browser;
   try {
     browser = await chromium.connectOverCDP(await devtoolsAddress(child));
   } catch (error) {
-    child.kill('SIGKILL');
-    await exited;
+    await endProcessGroup(child, exited);
     rmSync(profile, { recursive: true, force: true });
     throw error;
   }
@@ -98,14 +117,14 @@ export async function launchBrowser(): Promise<TestBrowser> {
     },
     async close() {
       for (const context of contexts.splice(0)) await context.close().catch(() => undefined);
-      await browser.close().catch(() => undefined); // over CDP this only disconnects
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid as number, 'SIGTERM');
-        const killLater = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(killLater);
-      }
-      // Chromium's helper processes may still be writing the profile for a moment after the main one exits.
+      // Browser.close lets Chromium shut down cleanly: its helper processes end with it
+      // and stop writing the profile (playwright's close() over CDP only disconnects).
+      await browser
+        .newBrowserCDPSession()
+        .then((session) => session.send('Browser.close'))
+        .catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await endProcessGroup(child, exited);
       rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
