@@ -17,7 +17,9 @@ import { Pipeline, type PipelineDeps } from './http/pipeline.js';
 import { createPublicServer, listen } from './http/server.js';
 import type { GatewaySnapshot, SnapshotServices } from './http/snapshot.js';
 import type { Logger } from './observability/logger.js';
+import { TrafficHistory } from './observability/history.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { gatewayTraffic } from './observability/traffic-totals.js';
 import { createUpstreamAgents, destroyUpstreamAgents, upstreamConnectionCounts } from './proxy/agents.js';
 import { UpstreamProxy } from './proxy/upstream.js';
 import { MemoryStore } from './ratelimit/memory-store.js';
@@ -98,6 +100,8 @@ export class Gateway {
   readonly #watcher: ConfigWatcher;
   readonly #public: http.Server;
   readonly #admin: http.Server | null;
+  /** The dashboard's charts: sampled only while there is an admin listener to show them. */
+  readonly #history: TrafficHistory;
   #version: number;
   #draining = false;
 
@@ -184,6 +188,7 @@ export class Gateway {
     this.#public.prependListener('request', (_req, res: http.ServerResponse) => {
       if (this.#draining) res.shouldKeepAlive = false; // Connection: close, then close
     });
+    this.#history = new TrafficHistory(gatewayTraffic(this.metrics.routes, this.metrics.wakes));
     this.#admin = options.adminPort < 0 ? null : this.#createAdmin();
     this.#watcher = new ConfigWatcher(() => void this.reload('file change'));
   }
@@ -194,6 +199,7 @@ export class Gateway {
     if (this.options.watch ?? true) this.#watchConfig(this.store.current);
     const port = await listen(this.#public, this.options.port, this.options.host);
     const adminPort = this.#admin ? await listen(this.#admin, this.options.adminPort, this.options.adminHost) : null;
+    if (this.#admin) this.#history.start();
     return { port, adminPort };
   }
 
@@ -205,6 +211,7 @@ export class Gateway {
   async shutdown(): Promise<{ drained: boolean }> {
     this.#draining = true;
     this.#watcher.close();
+    this.#history.stop();
     // close() ends only the connections idle right now; one whose response ends later
     // stays open for keepAliveTimeout plus node's own 1 s buffer (6 s) and holds up the
     // exit. At 1 ms it closes about 1 s after its last response (0 would mean never).
@@ -250,6 +257,7 @@ export class Gateway {
       metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
       routes: () => this.store.current.table.routes.map(summarizeRoute),
       functions: () => this.functions.status(),
+      history: () => this.#history.columns(),
       explain: (method, host, rawPath) => {
         const path = normalisePath(rawPath);
         if (!path.ok) return { error: `the path would be refused with 400: ${path.reason}` };

@@ -10,6 +10,9 @@ export interface RouteSummary {
   readonly target: string;
   readonly auth: string;
   readonly rateLimit: string;
+  readonly cors: string;
+  /** The route's middleware modules as written, in order (JSON only: `gatehouse routes` keeps its columns). */
+  readonly middleware: readonly string[];
   readonly source: string;
 }
 
@@ -22,6 +25,8 @@ export function summarizeRoute(route: RouteSpec): RouteSummary {
     target: route.target.kind === 'function' ? `function:${route.target.name}` : `upstream:${route.target.url.href}`,
     auth: route.auth.kind === 'public' ? 'public' : route.auth.names.join('|'),
     rateLimit: route.rateLimit.length > 0 ? route.rateLimit.join(',') : '-',
+    cors: route.cors ?? '-',
+    middleware: route.middleware.map((m) => m.ref),
     source: `${route.position.file}:${route.position.line}:${route.position.col}`,
   };
 }

@@ -1,10 +1,14 @@
-// The admin listener (SPEC §6): health, readiness and metrics without a token;
-// the admin API behind `Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN`.
+// The admin listener (SPEC §6): health, readiness, metrics and the dashboard's
+// files without a token; the admin API behind `Authorization: Bearer
+// $GATEHOUSE_ADMIN_TOKEN`.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { FunctionStatus } from '../functions/types.js';
 import { Problem, sendProblem } from '../http/problem.js';
 import { requestIdFor } from '../http/request-id.js';
+import type { HistoryColumns } from '../observability/history.js';
 import type { Explanation } from '../routing/types.js';
+import { dashboardFiles, type StaticFile } from './dashboard-files.js';
+import { functionView } from './function-view.js';
 import type { TokenCheck } from './token.js';
 
 export interface AdminDeps {
@@ -12,12 +16,25 @@ export interface AdminDeps {
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   readonly routes: () => unknown[];
   readonly functions: () => FunctionStatus[];
+  /** The last 5 minutes of traffic, one point a second. */
+  readonly history: () => HistoryColumns;
   readonly explain: (method: string, host: string | undefined, path: string) => Explanation | { error: string };
   readonly reload: () => Promise<{ ok: boolean; problems: string[] }>;
   readonly checkToken: (authorization: string | undefined) => TokenCheck;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+/**
+ * The page loads only its own files and talks only to this listener; its token goes
+ * in a header, never a URL (no Referer to leak it through either).
+ */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
 
 export function createAdminServer(deps: AdminDeps): http.Server {
   const open: Record<string, Handler> = {
@@ -33,7 +50,8 @@ export function createAdminServer(deps: AdminDeps): http.Server {
   };
   const guarded: Record<string, Handler> = {
     'GET /admin/routes': (_req, res) => sendJson(res, 200, { routes: deps.routes() }),
-    'GET /admin/functions': (_req, res) => sendJson(res, 200, { functions: deps.functions() }),
+    'GET /admin/functions': (_req, res) => sendJson(res, 200, { functions: deps.functions().map(functionView) }),
+    'GET /admin/history': (_req, res) => sendJson(res, 200, deps.history(), 0),
     'GET /admin/explain': (_req, res, url) => {
       const path = url.searchParams.get('path');
       if (!path) throw new Problem(400, 'bad-request', 'explain needs ?path=');
@@ -45,6 +63,8 @@ export function createAdminServer(deps: AdminDeps): http.Server {
       sendJson(res, result.ok ? 200 : 422, result);
     },
   };
+
+  for (const [path, file] of dashboardFiles()) open[`GET ${path}`] = (_req, res) => sendFile(res, file);
 
   return http.createServer((req, res) => {
     const requestId = requestIdFor(req.headers['x-request-id']);
@@ -70,7 +90,13 @@ function authorize(check: TokenCheck): void {
   if (check === 'missing-or-wrong') throw new Problem(401, 'unauthorized', 'a valid admin bearer token is required', { 'www-authenticate': 'Bearer realm="gatehouse-admin"' });
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value, null, 2);
+/** `indent` 0 for the history: 2,400 numbers a second, read by the page, not by people. */
+function sendJson(res: ServerResponse, status: number, value: unknown, indent = 2): void {
+  const body = JSON.stringify(value, null, indent);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
+}
+
+async function sendFile(res: ServerResponse, file: StaticFile): Promise<void> {
+  const body = await file.read();
+  res.writeHead(200, { ...PAGE_HEADERS, 'content-type': file.contentType, 'content-length': body.length }).end(body);
 }

@@ -21,6 +21,7 @@ export function compileCors(src: YamlSource, at: Path, name: string, raw: RawCor
       origins,
       methods: raw.methods === undefined ? ['GET', 'HEAD', 'POST'] : methodList(src, [...at, 'methods'], raw.methods),
       headers: compileHeaders(src, [...at, 'headers'], raw.headers ?? []),
+      exposeHeaders: compileExposeHeaders(src, [...at, 'exposeHeaders'], raw.exposeHeaders ?? [], credentials),
       credentials,
       maxAgeSeconds: raw.maxAge === undefined ? null : Math.floor(maxAgeMs / 1000),
     },
@@ -33,6 +34,14 @@ export function compileCors(src: YamlSource, at: Path, name: string, raw: RawCor
 function compileHeaders(src: YamlSource, at: Path, raw: readonly string[]): string[] {
   raw.forEach((h, i) => headerName(src, [...at, i], h));
   return [...raw];
+}
+
+/** Like `headers`; `*` means "every header" to a browser only without credentials (Fetch spec, CORS protocol). */
+function compileExposeHeaders(src: YamlSource, at: Path, raw: readonly string[], credentials: boolean): string[] {
+  raw.forEach((h, i) => {
+    if (h === '*' && credentials) src.report([...at, i], 'exposeHeaders "*" exposes nothing with credentials: true (browsers read it as a header named "*"); list the headers');
+  });
+  return compileHeaders(src, at, raw);
 }
 
 function compileOrigins(src: YamlSource, at: Path, raw: readonly string[]): string[] {

@@ -79,6 +79,7 @@ export interface RawCors {
   readonly origins: readonly string[];
   readonly methods?: readonly string[];
   readonly headers?: readonly string[];
+  readonly exposeHeaders?: readonly string[];
   readonly credentials?: boolean;
   readonly maxAge?: DurationText;
 }

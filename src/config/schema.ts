@@ -124,6 +124,7 @@ const cors: SchemaObject = {
     origins: { ...strings, minItems: 1 },
     methods: { ...strings, minItems: 1 },
     headers: strings,
+    exposeHeaders: strings,
     credentials: bool,
     maxAge: ref('duration'),
   },

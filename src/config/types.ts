@@ -135,6 +135,8 @@ export interface CorsPolicySpec {
   readonly origins: readonly string[];
   readonly methods: readonly string[];
   readonly headers: readonly string[];
+  /** Added to the default exposed set (SPEC §3), as written. */
+  readonly exposeHeaders: readonly string[];
   readonly credentials: boolean;
   readonly maxAgeSeconds: number | null;
 }

@@ -2,6 +2,22 @@
 // prepared string, so a request only looks up its Origin.
 import type { CorsPolicySpec } from '../config/types.js';
 
+/**
+ * SPEC §3: what a browser page may read of every answer (the request id, the limits,
+ * the cold-start timing). Without Access-Control-Expose-Headers a cross-origin fetch()
+ * sees only the CORS-safelisted response headers (Fetch spec, "CORS-safelisted
+ * response-header name"); without Timing-Allow-Origin, Resource Timing hides
+ * serverTiming (the `wake` entry) from the page.
+ */
+export const DEFAULT_EXPOSED_HEADERS = Object.freeze(['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Server-Timing']);
+
+/** The defaults, then the policy's own, each name once (compared case-insensitively). */
+function exposedHeaders(extra: readonly string[]): string {
+  const byName = new Map<string, string>();
+  for (const name of [...DEFAULT_EXPOSED_HEADERS, ...extra]) if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), name);
+  return [...byName.values()].join(', ');
+}
+
 export interface CompiledCors {
   readonly name: string;
   allowsOrigin(origin: string): boolean;
@@ -20,13 +36,15 @@ interface OriginHeaders {
 
 export function compileCors(spec: CorsPolicySpec): CompiledCors {
   const methods = new Set(spec.methods.map((m) => m.toUpperCase()));
+  const expose = exposedHeaders(spec.exposeHeaders);
   const build = (originValue: string, vary: boolean): OriginHeaders => {
-    const response: Record<string, string> = { 'access-control-allow-origin': originValue };
-    if (vary) response.vary = 'Origin';
-    if (spec.credentials) response['access-control-allow-credentials'] = 'true';
-    const preflight: Record<string, string> = { ...response, 'access-control-allow-methods': [...methods].join(', ') };
+    const allow: Record<string, string> = { 'access-control-allow-origin': originValue };
+    if (vary) allow.vary = 'Origin';
+    if (spec.credentials) allow['access-control-allow-credentials'] = 'true';
+    const preflight: Record<string, string> = { ...allow, 'access-control-allow-methods': [...methods].join(', ') };
     if (spec.headers.length > 0) preflight['access-control-allow-headers'] = spec.headers.join(', ');
     if (spec.maxAgeSeconds !== null) preflight['access-control-max-age'] = String(spec.maxAgeSeconds);
+    const response = { ...allow, 'access-control-expose-headers': expose, 'timing-allow-origin': originValue };
     return Object.freeze({ response: Object.freeze(response), preflight: Object.freeze(preflight) });
   };
   // Every answer is prepared here, one per allowed origin: a request only looks up its

@@ -46,7 +46,7 @@ export function problemBody(problem: Problem, requestId: string): string {
 }
 
 function keepsOnProblem(name: string): boolean {
-  return name === 'x-request-id' || name === 'vary' || name.startsWith('access-control-') || name.startsWith('ratelimit');
+  return name === 'x-request-id' || name === 'vary' || name === 'timing-allow-origin' || name.startsWith('access-control-') || name.startsWith('ratelimit');
 }
 
 /** Write a problem, unless a response already began (then the connection is cut).

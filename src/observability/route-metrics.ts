@@ -111,4 +111,15 @@ export class RouteMetricsTable {
     if (found === undefined) this.#routes.set(route, (found = new RouteMetrics(route, this.bounds)));
     return found;
   }
+
+  // Read-only views for the dashboard's 5-minute history (history.ts samples them once a second).
+  /** The latency histogram's upper bounds in seconds; one more bucket (+Inf) follows the last. */
+  get latencyBounds(): readonly number[] {
+    return this.bounds;
+  }
+
+  /** Every route counted so far (routes are never dropped, so totals only grow). */
+  all(): Iterable<RouteMetrics> {
+    return this.#routes.values();
+  }
 }

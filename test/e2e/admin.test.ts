@@ -27,6 +27,7 @@ const routes = (origin: string): string => `routes:
 const GUARDED: Array<[method: string, path: string]> = [
   ['GET', '/admin/routes'],
   ['GET', '/admin/functions'],
+  ['GET', '/admin/history'],
   ['GET', '/admin/explain?method=GET&path=/api/users'],
   ['POST', '/admin/reload'],
 ];
@@ -94,6 +95,37 @@ describe('admin listener', function () {
     // Present at 0 before the first refusal, so increase() sees that refusal.
     assert.equal(sampleValue(text, 'gatehouse_config_reloads_total', { result: 'error' }), 0);
     assert.match(text, /^# TYPE gatehouse_config_reloads_total counter$/m);
+  });
+
+  it('serves the dashboard page and its files without a token, loading only from itself; nothing else on disk', async () => {
+    const page = await admin('/', null);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(page.text(), /<script type="module" src="\/dashboard\/app.js">/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'none'; script-src 'self'.*connect-src 'self'/);
+    const uplot = await admin('/dashboard/vendor/uPlot.esm.js', null);
+    assert.equal(uplot.status, 200);
+    assert.equal(uplot.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.match(uplot.text(), /export \{ uPlot as default \}/);
+    for (const path of ['/dashboard/../package.json', '/dashboard/%2e%2e/package.json', '/dashboard/history.ts', '/dashboard/vendor/uPlot.cjs.js']) {
+      assert.equal((await admin(path, null)).status, 404, path);
+    }
+  });
+
+  it('keeps 5 minutes of traffic for the charts behind the token: one point a second', async () => {
+    assert.equal((await send(gateway.url('/api/users'))).status, 200);
+    assert.equal((await send(gateway.url('/nowhere'))).status, 404);
+    let history = (await admin('/admin/history')).json<{ intervalSeconds: number; t: number[]; requestsPerSecond: number[]; status4xx: number[]; p50Ms: Array<number | null> }>();
+    const deadline = Date.now() + 5_000;
+    while (history.status4xx.every((n) => n === 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      history = (await admin('/admin/history')).json();
+    }
+    assert.equal(history.intervalSeconds, 1);
+    assert.ok(history.t.length > 0 && history.t.length <= 300);
+    assert.ok(history.status4xx.some((n) => n >= 1), 'the 404 is counted');
+    assert.ok(history.requestsPerSecond.some((n) => n > 0));
+    assert.ok(history.p50Ms.some((ms) => ms !== null && ms > 0));
   });
 
   describe('the admin API', () => {

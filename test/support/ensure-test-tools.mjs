@@ -47,6 +47,17 @@ export const TEST_TOOLS = Object.freeze([
     overrideEnv: undefined,
     stopsTheRun: false,
   },
+  {
+    command: 'chromium',
+    neededBy: 'the browser tests (dashboard, CORS), which drive it with playwright-core',
+    // Debian's own build; playwright's downloaded browsers are never used.
+    debian: 'chromium',
+    macos: 'brew install --cask chromium',
+    // test/support/browser.ts runs this program instead of /usr/bin/chromium when it is set.
+    overrideEnv: 'GATEHOUSE_TEST_CHROMIUM',
+    // Two test files need it, and they fail saying how to install it.
+    stopsTheRun: false,
+  },
 ]);
 
 /** Whether `command` is an executable file in one of PATH's folders. */

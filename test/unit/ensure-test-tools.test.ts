@@ -18,6 +18,7 @@ function tool(command: string): TestTool {
 
 const redis = tool('redis-server');
 const kubectl = tool('kubectl');
+const chromium = tool('chromium');
 
 interface Run {
   readonly status: number;
@@ -79,6 +80,17 @@ describe('npm test: ensure-test-tools.mjs decides', () => {
     const line = decision.action === 'stop' ? decision.line : '';
     assert.doesNotMatch(line, /\n/);
     assert.match(line, /`sudo apt-get install redis-server kubernetes-client` on Debian\/Ubuntu or `brew install redis && brew install kubectl` on macOS$/);
+  });
+
+  it("as root with apt-get: a missing chromium installs Debian's chromium; without root it warns (the browser tests fail, saying how)", () => {
+    assert.deepEqual(decide([chromium], { isRoot: true, hasAptGet: true }), {
+      action: 'install',
+      packages: ['chromium'],
+      line: 'npm test: chromium is missing; installing it with apt-get (Debian package chromium)',
+    });
+    const decision = decide([chromium], { isRoot: false, hasAptGet: true });
+    assert.equal(decision.action, 'warn');
+    assert.match(decision.action === 'warn' ? decision.line : '', /`sudo apt-get install chromium` on Debian\/Ubuntu/);
   });
 
   it('every program in TEST_TOOLS says who needs it, its Debian package and its macOS install', () => {

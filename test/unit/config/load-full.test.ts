@@ -206,6 +206,7 @@ describe('config loading: a full valid config', () => {
           origins: ['https://app.example.com', 'capacitor://localhost'],
           methods: ['GET', 'HEAD', 'POST'],
           headers: ['Authorization'],
+          exposeHeaders: [],
           credentials: true,
           maxAgeSeconds: 600,
         },

@@ -182,6 +182,29 @@ describe('config loading: policies', () => {
       ]);
     });
 
+    it('reports a cors exposeHeaders entry that is no header name at that entry, like headers', async () => {
+      tree().write('policies/p.yaml', `
+        cors:
+          app:
+            origins: ["https://app.example.com"]
+            exposeHeaders: [X-Trace, "Bad Header"]
+      `);
+      assert.deepEqual(await tree().problems(), ['policies/p.yaml:4:30: "Bad Header" is not a valid header name']);
+    });
+
+    it('refuses cors exposeHeaders ["*"] with credentials: true (a browser would read it as a header named "*")', async () => {
+      tree().write('policies/p.yaml', `
+        cors:
+          app:
+            origins: ["https://app.example.com"]
+            credentials: true
+            exposeHeaders: ["*"]
+      `);
+      assert.deepEqual(await tree().problems(), [
+        'policies/p.yaml:5:21: exposeHeaders "*" exposes nothing with credentials: true (browsers read it as a header named "*"); list the headers',
+      ]);
+    });
+
     it('reports a name defined in two files at the second, naming the first', async () => {
       tree().write('policies/a.yaml', 'rateLimits:\n  r: { key: ip, limits: [{ requests: 1, per: 1s }] }\n');
       tree().write('policies/b.yaml', 'rateLimits:\n  r: { key: ip, limits: [{ requests: 2, per: 1s }] }\n');
