@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseRedisTarget, type RedisTarget, type RedisTargetInput } from '../../src/ratelimit/redis-target.js';
 import { listenOnLoopback } from './upstream-server.js';
 
 export const REDIS_SERVER = process.env.GATEHOUSE_TEST_REDIS_SERVER ?? 'redis-server';
@@ -128,4 +129,11 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(child.pid as number, signal);
   return exited;
+}
+
+/** The RedisTarget a store takes, for URLs the test made (a problem is the test's bug: thrown). */
+export function targetOf(urls: string, options: Omit<RedisTargetInput, 'urls'> = {}): RedisTarget {
+  const result = parseRedisTarget({ urls, ...options });
+  if (!result.ok) throw new Error(result.problem);
+  return result.target;
 }
