@@ -12,7 +12,7 @@ import { MemoryStore } from '../src/ratelimit/memory-store.js';
 import { RedisStore } from '../src/ratelimit/redis-store.js';
 import type { BucketRequest, RateLimitStore } from '../src/ratelimit/store.js';
 import { silentLogger } from '../src/observability/logger.js';
-import { startRedisServer, type RedisServer } from '../test/support/redis-server.js';
+import { startRedisServer, targetOf, type RedisServer } from '../test/support/redis-server.js';
 import { GATEWAY_CORE, load, startBenchGateway, startTinyUpstream } from './gateway-load.js';
 
 const RUNS = 3;
@@ -54,7 +54,7 @@ async function decisionsPerSecond(store: RateLimitStore, total: number, run: num
 
 async function storeRows(redis: RedisServer): Promise<string[]> {
   const memory = new MemoryStore();
-  const shared = new RedisStore(redis.url, silentLogger());
+  const shared = new RedisStore(targetOf(redis.url), silentLogger());
   try {
     await decisionsPerSecond(memory, MEMORY_DECISIONS / 10, -1); // warm-up
     await decisionsPerSecond(shared, REDIS_DECISIONS / 10, -1);

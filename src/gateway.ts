@@ -23,6 +23,7 @@ import { gatewayTraffic } from './observability/traffic-totals.js';
 import { createUpstreamAgents, destroyUpstreamAgents, upstreamConnectionCounts } from './proxy/agents.js';
 import { UpstreamProxy } from './proxy/upstream.js';
 import { MemoryStore } from './ratelimit/memory-store.js';
+import type { RedisTarget } from './ratelimit/redis-target.js';
 import type { RateLimitStore } from './ratelimit/store.js';
 import { normalisePath } from './routing/normalise.js';
 import { ConfigRefused, loadSnapshot } from './snapshot-loader.js';
@@ -42,8 +43,8 @@ export interface GatewayOptions {
   /** Kubernetes backend: the namespace (else the kubeconfig context's, else default). */
   readonly namespace?: string;
   readonly trustProxy?: string;
-  /** Shared rate-limit state; absent: process memory. */
-  readonly redisUrl?: string;
+  /** Shared rate-limit state (redis-target.ts, checked by the CLI); absent: process memory. */
+  readonly redis?: RedisTarget;
   readonly adminToken: string | null;
   readonly shutdownTimeoutMs: number;
   readonly logger: Logger;
@@ -57,9 +58,13 @@ export interface GatewayOptions {
  * (@kubernetes/client-node alone was ~83 MB of a 144 MB idle RSS and ~340 ms of start-up).
  */
 async function rateLimitStoreFor(options: GatewayOptions, memory: MemoryStore): Promise<RateLimitStore> {
-  if (!options.redisUrl) return memory;
+  if (!options.redis) return memory;
+  if (options.redis.mode === 'cluster') {
+    const { RedisClusterStore } = await import('./ratelimit/redis-cluster-store.js');
+    return new RedisClusterStore(options.redis, options.logger);
+  }
   const { RedisStore } = await import('./ratelimit/redis-store.js');
-  return new RedisStore(options.redisUrl, options.logger);
+  return new RedisStore(options.redis, options.logger);
 }
 
 /** The readiness probes share the proxy's keep-alive agent: the first held request reuses the probe's connection. */

@@ -58,6 +58,23 @@ export const TEST_TOOLS = Object.freeze([
     // Two test files need it, and they fail saying how to install it.
     stopsTheRun: false,
   },
+  {
+    command: 'redis-cli',
+    neededBy: 'the Redis Cluster and Sentinel tests, which join the cluster and ask the sentinels with it',
+    // Debian's redis-server depends on it; named for an image that has the server alone.
+    debian: 'redis-tools',
+    macos: 'brew install redis',
+    overrideEnv: 'GATEHOUSE_TEST_REDIS_CLI',
+    stopsTheRun: false,
+  },
+  {
+    command: 'openssl',
+    neededBy: 'the Redis TLS test, which makes its CA and server certificate with it',
+    debian: 'openssl',
+    macos: 'brew install openssl',
+    overrideEnv: undefined,
+    stopsTheRun: false,
+  },
 ]);
 
 /** Whether `command` is an executable file in one of PATH's folders. */

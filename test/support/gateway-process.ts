@@ -13,6 +13,8 @@ export interface GatewayProcess {
   readonly child: ChildProcess;
   /** Every stdout line parsed as JSON (log lines and the listening line). */
   readonly logs: Array<Record<string, unknown>>;
+  /** Everything written to stderr so far. */
+  stderrText(): string;
   url(pathAndQuery: string): string;
   adminUrl(pathAndQuery: string): string;
   waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -91,6 +93,7 @@ export async function startGatewayProcess(config: ConfigDir, extraArgs: string[]
     pid: child.pid as number,
     child,
     logs,
+    stderrText: () => stderr.join(''),
     url: (p) => `http://127.0.0.1:${port}${p}`,
     adminUrl: (p) => `http://127.0.0.1:${adminPort}${p}`,
     waitForLog,

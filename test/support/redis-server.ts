@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseRedisTarget, type RedisTarget, type RedisTargetInput } from '../../src/ratelimit/redis-target.js';
 import { listenOnLoopback } from './upstream-server.js';
 
 export const REDIS_SERVER = process.env.GATEHOUSE_TEST_REDIS_SERVER ?? 'redis-server';
@@ -28,7 +29,19 @@ export interface RedisServer {
   dispose(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** For the cluster, sentinel and TLS runners (redis-cluster.ts, redis-sentinel.ts, redis-tls.ts). */
+export interface RedisServerOptions {
+  /** Added after the usual flags (`--cluster-enabled yes`, `--replicaof`, TLS files). */
+  readonly extraArgs?: (port: number, dir: string) => string[];
+  /** Replaces the whole argument list (a sentinel: its config file, then `--sentinel`). */
+  readonly args?: (port: number, dir: string) => string[];
+  /** Whether it answers yet (default: PING over plain TCP). */
+  readonly ping?: (port: number) => Promise<boolean>;
+  /** `url`'s scheme (default redis). */
+  readonly scheme?: 'redis' | 'rediss';
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-'));
   let port = 0;
   let child: ChildProcess | null = null;
@@ -36,7 +49,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 1; child === null; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, options);
     } catch (error) {
       if (attempt >= 3 || (error as NodeJS.ErrnoException).code === 'ENOENT') {
         rmSync(dir, { recursive: true, force: true });
@@ -52,12 +65,12 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.scheme ?? 'redis'}://127.0.0.1:${port}`,
     pid: () => current?.pid ?? null,
     stop,
     async restart() {
       if (current) throw new Error('redis-server is still running');
-      current = await launch(port, dir);
+      current = await launch(port, dir, options);
     },
     async dispose() {
       await stop('SIGTERM');
@@ -66,15 +79,16 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = net.createServer();
   const port = await listenOnLoopback(probe);
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
+async function launch(port: number, dir: string, options: RedisServerOptions): Promise<ChildProcess> {
+  const usual = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
+  const args = options.args ? options.args(port, dir) : [...usual, ...(options.extraArgs?.(port, dir) ?? [])];
   const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -88,7 +102,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   });
   failed.catch(() => {}); // read by the race below; the exit after a later stop() must not be an unhandled rejection
   try {
-    await Promise.race([untilPong(port), failed]);
+    await Promise.race([untilPong(port, options.ping ?? ping), failed]);
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) await kill(child, 'SIGKILL');
     throw error;
@@ -97,9 +111,9 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
 }
 
 /** Bounded: PING over a raw socket until `+PONG`. */
-async function untilPong(port: number): Promise<void> {
+async function untilPong(port: number, answers: (port: number) => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await ping(port))) {
+  while (!(await answers(port))) {
     if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${START_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -128,4 +142,26 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(child.pid as number, signal);
   return exited;
+}
+
+/** The RedisTarget a store takes, for URLs the test made (a problem is the test's bug: thrown). */
+export function targetOf(urls: string, options: Omit<RedisTargetInput, 'urls'> = {}): RedisTarget {
+  const result = parseRedisTarget({ urls, ...options });
+  if (!result.ok) throw new Error(result.problem);
+  return result.target;
+}
+
+export const REDIS_CLI = process.env.GATEHOUSE_TEST_REDIS_CLI ?? 'redis-cli';
+
+/** `redis-cli -p PORT ARGS…` (redis-tools on Debian), its stdout trimmed; a failure throws with its stderr. */
+export function redisCli(port: number, args: readonly string[], extra: readonly string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...extra, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('error', (error) => reject(new Error(`${REDIS_CLI} failed to start (${error.message}): install redis-tools`)));
+    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${REDIS_CLI} ${args.join(' ')} exited ${code}: ${err.trim() || out.trim()}`))));
+  });
 }

@@ -8,7 +8,7 @@ import { decide, type GcraDecision, type GcraLimit } from '../../../src/ratelimi
 import { RedisStore } from '../../../src/ratelimit/redis-store.js';
 import { bucketKey, type BucketRequest } from '../../../src/ratelimit/store.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
+import { startRedisServer, targetOf, type RedisServer } from '../../support/redis-server.js';
 import { until } from '../../support/wait.js';
 
 const HOUR = 3_600_000;
@@ -22,7 +22,7 @@ describe('RedisStore (a real redis-server)', function () {
   let store: RedisStore;
   before(async () => {
     redis = await startRedisServer();
-    store = new RedisStore(redis.url, silentLogger());
+    store = new RedisStore(targetOf(redis.url), silentLogger());
   });
   after(async () => {
     await store?.close();
@@ -30,7 +30,7 @@ describe('RedisStore (a real redis-server)', function () {
   });
 
   it('decides its first request in Redis while the first connection is still being made (it used to fail at once)', async () => {
-    const early = new RedisStore(redis.url, silentLogger());
+    const early = new RedisStore(targetOf(redis.url), silentLogger());
     try {
       const decision = await early.decide([fresh({ requests: 1, perMs: HOUR, burst: 0 })]); // no await before: not connected yet
       assert.equal(decision.allowed, true);
