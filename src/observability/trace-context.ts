@@ -64,7 +64,9 @@ export function startTrace(into: TraceFields): void {
 export function continueTrace(into: TraceFields, headers: Record<string, string | string[] | undefined>): void {
   if (!adoptTraceparent(into, headers.traceparent)) {
     startTrace(into);
-    delete headers.tracestate; // it belonged to a trace this request no longer carries
+    // It belonged to a trace this request no longer carries. Deleted only when present:
+    // most requests have none, and their headers object keeps its shape.
+    if (headers.tracestate !== undefined) delete headers.tracestate;
   }
   into.spanId = newSpanId();
 }
