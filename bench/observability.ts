@@ -9,7 +9,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { RouteSpec } from '../src/config/types.js';
 import { RequestRecord, type RequestObservers } from '../src/http/request-record.js';
-import { accessLoggerOf, batchedDestination, createLogger } from '../src/observability/logger.js';
+import { AccessLog } from '../src/http/access-log.js';
+import { batchedDestination, createLogger, destinationOf } from '../src/observability/logger.js';
 import { GatewayMetrics } from '../src/observability/metrics.js';
 import { continueTrace, traceparentOf, type TraceFields } from '../src/observability/trace-context.js';
 
@@ -60,7 +61,7 @@ function request(headers: Record<string, string>): { req: http.IncomingMessage; 
 export async function runObservabilityBench(): Promise<string> {
   const metrics = new GatewayMetrics();
   const logger = createLogger('warn', batchedDestination('/dev/null') as unknown as NodeJS.WritableStream);
-  const observers = (accessLog: boolean): RequestObservers => ({ metrics, accessLog: accessLog ? accessLoggerOf(logger) : null, tracer: null, clientIp: () => '127.0.0.1' });
+  const observers = (accessLog: boolean): RequestObservers => ({ metrics, accessLog: accessLog ? new AccessLog(destinationOf(logger)) : null, tracer: null, clientIp: () => '127.0.0.1' });
   const closeWith = (accessLog: boolean): (() => void) => {
     const { req, res } = request({});
     const record = new RequestRecord(req, res, '025ba044-a97b-497b-8954-3a08b41220c4', observers(accessLog));

@@ -16,7 +16,8 @@ import { parseTrustProxy } from './http/client-ip.js';
 import { Pipeline, type PipelineDeps } from './http/pipeline.js';
 import { createPublicServer, listen } from './http/server.js';
 import type { GatewaySnapshot, SnapshotServices } from './http/snapshot.js';
-import { accessLoggerOf, type Logger } from './observability/logger.js';
+import { AccessLog } from './http/access-log.js';
+import { destinationOf, type Logger } from './observability/logger.js';
 import { loadRequestTracer, type RequestTracer, type TracingSettings } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from './proxy/agents.js';
@@ -182,7 +183,7 @@ export class Gateway {
       proxy: new UpstreamProxy(this.#agents),
       metrics: this.metrics,
       logger,
-      accessLog: (options.accessLog ?? true) ? accessLoggerOf(logger) : null,
+      accessLog: (options.accessLog ?? true) ? new AccessLog(destinationOf(logger)) : null,
       tracer,
       clientIp: trust.clientIp,
     };

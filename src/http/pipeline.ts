@@ -9,6 +9,7 @@ import type { RequestTracer } from '../observability/tracing.js';
 import { ProxyExchange } from '../proxy/exchange.js';
 import { RequestBody } from '../proxy/request-body.js';
 import type { UpstreamProxy } from '../proxy/upstream.js';
+import type { AccessLog } from './access-log.js';
 import { activatorFor, declaredBodyBytes, hasBody, holdForCapacity, nextLeaseFrom } from './activate.js';
 import { admit, clientGone, matchRoute, type AdmissionDeps } from './admission.js';
 import { applyCors } from './cors-step.js';
@@ -29,8 +30,8 @@ export interface PipelineDeps extends AdmissionDeps {
   readonly proxy: UpstreamProxy;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  /** The access logger (SPEC §6), or null with `--access-log off`. */
-  readonly accessLog: Logger | null;
+  /** The access log (SPEC §6), or null with `--access-log off`. */
+  readonly accessLog: AccessLog | null;
   /** Span export (SPEC §1), or null when no OTLP endpoint is configured. */
   readonly tracer: RequestTracer | null;
 }

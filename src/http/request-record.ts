@@ -8,11 +8,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteSpec } from '../config/types.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { Logger } from '../observability/logger.js';
 import type { RouteMetrics } from '../observability/route-metrics.js';
 import { continueTrace, newSpanId, traceparentOf } from '../observability/trace-context.js';
 import type { FinishedRequest, Mark, RequestTracer } from '../observability/tracing.js';
-import { accessLogLine } from './access-log.js';
+import type { AccessLog } from './access-log.js';
 import type { ClientIpOf } from './client-ip.js';
 
 /** Bounded label values: an unknown method is OTHER, an unmatched request has no route. */
@@ -31,8 +30,8 @@ function onResponseClose(this: ServerResponse): void {
 /** Who hears of a finished request; built once per gateway. */
 export interface RequestObservers {
   readonly metrics: GatewayMetrics;
-  /** The access logger, or null with `--access-log off`. */
-  readonly accessLog: Logger | null;
+  /** The access log, or null with `--access-log off`. */
+  readonly accessLog: AccessLog | null;
   /** The span exporter, or null when no OTLP endpoint is configured. */
   readonly tracer: RequestTracer | null;
   readonly clientIp: ClientIpOf;
@@ -136,7 +135,7 @@ export class RequestRecord implements FinishedRequest {
     this.status = res.writableFinished || exchange?.cutByUpstream === true ? sent : CLIENT_LEFT;
     if (this.observers.accessLog !== null) {
       this.clientIp ??= this.observers.clientIp(this.req);
-      this.observers.accessLog.info(accessLogLine(this), 'request');
+      this.observers.accessLog.write(this);
     }
     this.observers.tracer?.finished(this);
   }

@@ -48,16 +48,25 @@ export function createServeLogger(level: LevelWithSilent, format: LogFormat): Lo
   return pino({ level, base: { service: 'gatehouse' }, redact: REDACT }, transport);
 }
 
+/** Where a logger's lines go: pino's destination (sonic-boom, or the transport's stream for `pretty`). */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
 /**
- * The access log (SPEC §6) goes through the same logger and destination, at `info`
- * whatever `--log-level` says: `--access-log` alone turns it on or off (an operator
- * who quiets the gateway to warnings still wants one line per request). Its fields
- * are a fixed list built by access-log.ts, none of them a header but Host and
- * User-Agent, so it skips the redaction pass that every other line gets: that pass
- * is paid per request here, and the access log has a 5 % budget (BENCHMARKS.md).
+ * The destination of `logger`, for a writer that serialises its own fixed lines
+ * (the access log, access-log.ts): the same stream, the same batching, the same
+ * pretty transport as every other line.
  */
-export function accessLoggerOf(logger: Logger): Logger {
-  return logger.child({}, { level: 'info', redact: [] });
+export function destinationOf(logger: Logger): LogDestination {
+  // pino keeps its stream under a symbol its types do not declare.
+  const stream: unknown = Reflect.get(logger, pino.symbols.streamSym);
+  if (!isDestination(stream)) throw new Error('a pino logger without a destination stream');
+  return stream;
+}
+
+function isDestination(value: unknown): value is LogDestination {
+  return typeof value === 'object' && value !== null && typeof (value as { write?: unknown }).write === 'function';
 }
 
 /** A logger that writes nothing: for unit tests of modules that take a logger. */

@@ -67,7 +67,7 @@ describe('access log (SPEC §6)', () => {
   });
 
   it('writes one line per request with exactly the fields SPEC lists, the path normalised and without its query', async () => {
-    const reply = await send(gateway.url('/things/%7E42?page=2&q=x'), { method: 'POST', headers: { 'user-agent': 'access-log-test/1', host: 'api.test:8080' }, body: 'twelve bytes' });
+    const reply = await send(gateway.url('/things/%7E42?page=2&q=x'), { method: 'POST', headers: { 'user-agent': 'access-log-test/1 "quoted" \\ back\tslash', host: 'api.test:8080' }, body: 'twelve bytes' });
     assert.equal(reply.status, 200);
     const requestId = String(reply.headers['x-request-id']);
     const line = await lineFor(gateway, requestId);
@@ -75,7 +75,7 @@ describe('access log (SPEC §6)', () => {
     const { durationMs, upstreamMs, traceId, ...rest } = line;
     assert.deepEqual(
       Object.fromEntries(FIELDS.filter((key) => key in rest).map((key) => [key, rest[key]])),
-      { requestId, method: 'POST', host: 'api.test:8080', path: '/things/~42', route: 'things', function: null, status: 200, wakeMs: null, consumer: null, auth: null, clientIp: '127.0.0.1', bytesIn: 12, bytesOut: 5, userAgent: 'access-log-test/1' },
+      { requestId, method: 'POST', host: 'api.test:8080', path: '/things/~42', route: 'things', function: null, status: 200, wakeMs: null, consumer: null, auth: null, clientIp: '127.0.0.1', bytesIn: 12, bytesOut: 5, userAgent: 'access-log-test/1 "quoted" \\ back\tslash' },
     );
     assert.equal(typeof durationMs, 'number');
     assert.equal(typeof upstreamMs, 'number');
