@@ -13,6 +13,7 @@ const benches: ReadonlyArray<[string, string, () => Promise<string>, { explicit?
   ['wake', 'Wake overhead', async () => (await import('./wake.js')).runWakeBench()],
   ['proxy', 'Proxy throughput', async () => (await import('./proxy/index.js')).runProxyBench(), { explicit: true }],
   ['routes-scale', 'Route table scale', async () => (await import('./routes-scale.js')).runRoutesScaleBench()],
+  ['observability', 'Access log and trace context per request', async () => (await import('./observability.js')).runObservabilityBench()],
   ['ratelimit-memory', 'Memory rate-limit store at 1,000,000 keys', async () => (await import('./ratelimit-memory.js')).runRateLimitMemoryBench()],
 ];
 

@@ -9,7 +9,8 @@ import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
 import type { Gateway } from './gateway.js';
-import { createLogger, LOG_LEVELS, type Logger } from './observability/logger.js';
+import { createLogger, createServeLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type Logger } from './observability/logger.js';
+import { tracingSettingsFrom } from './observability/tracing.js';
 import { REDIS_MODES, redisTargetFromFlags, type RedisFlags } from './ratelimit/redis-target.js';
 
 /** The gateway (express, the proxy, the Kubernetes and Redis clients) loads only for the
@@ -65,6 +66,8 @@ sourceOptions(program.command('serve').description('run the gateway'))
   .addOption(new Option('--redis-ca <file>', 'with rediss://: PEM CA certificates to trust').env('GATEHOUSE_REDIS_CA_FILE'))
   .addOption(new Option('--trust-proxy <hops|cidrs>', 'trusted proxies: a hop count or a CIDR list').env('GATEHOUSE_TRUST_PROXY'))
   .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).env('GATEHOUSE_LOG_LEVEL').default('info'))
+  .addOption(new Option('--log-format <format>', 'json lines, or pretty for a terminal').choices(LOG_FORMATS).env('GATEHOUSE_LOG_FORMAT').default('json'))
+  .addOption(new Option('--access-log <on|off>', 'one log line per request').choices(['on', 'off']).env('GATEHOUSE_ACCESS_LOG').default('on'))
   .addOption(new Option('--shutdown-timeout <duration>', 'how long in-flight requests may take at shutdown').env('GATEHOUSE_SHUTDOWN_TIMEOUT').default(30_000, '30s').argParser(duration))
   .action(serve);
 
@@ -152,11 +155,19 @@ interface ServeFlags extends SourceFlags, RedisFlags {
   kubeconfig?: string;
   namespace?: string;
   logLevel: LevelWithSilent;
+  logFormat: LogFormat;
+  accessLog: 'on' | 'off';
   shutdownTimeout: number;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const logger = createLogger(flags.logLevel);
+  const tracing = tracingSettingsFrom(process.env);
+  if (!tracing.ok) {
+    cannotStart(tracing.error);
+    process.exitCode = 1;
+    return;
+  }
+  const logger = createServeLogger(flags.logLevel, flags.logFormat);
   const redis = redisTargetFromFlags(flags, (file) => readFileSync(file, 'utf8'));
   if (redis !== null && !redis.ok) {
     cannotStart(redis.problem);
@@ -180,6 +191,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       adminToken: process.env.GATEHOUSE_ADMIN_TOKEN ?? null,
       shutdownTimeoutMs: flags.shutdownTimeout,
       logger,
+      accessLog: flags.accessLog === 'on',
+      tracing: tracing.settings,
     });
   } catch (error) {
     cannotStart(error instanceof ConfigRefused ? error.problems.map(formatProblem).join('\n') : errorText(error));

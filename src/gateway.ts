@@ -16,8 +16,10 @@ import { parseTrustProxy } from './http/client-ip.js';
 import { Pipeline, type PipelineDeps } from './http/pipeline.js';
 import { createPublicServer, listen } from './http/server.js';
 import type { GatewaySnapshot, SnapshotServices } from './http/snapshot.js';
-import type { Logger } from './observability/logger.js';
+import { AccessLog } from './http/access-log.js';
 import { TrafficHistory } from './observability/history.js';
+import { destinationOf, type Logger } from './observability/logger.js';
+import { loadRequestTracer, type RequestTracer, type TracingSettings } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { gatewayTraffic } from './observability/traffic-totals.js';
 import { createUpstreamAgents, destroyUpstreamAgents, upstreamConnectionCounts } from './proxy/agents.js';
@@ -48,6 +50,10 @@ export interface GatewayOptions {
   readonly adminToken: string | null;
   readonly shutdownTimeoutMs: number;
   readonly logger: Logger;
+  /** One line per request (SPEC §6 `--access-log`; default on). */
+  readonly accessLog?: boolean;
+  /** OTLP span export (SPEC §1), or null/absent: none. */
+  readonly tracing?: TracingSettings | null;
   /** Reload on file changes (default true). */
   readonly watch?: boolean;
 }
@@ -119,7 +125,9 @@ export class Gateway {
       await services.fallbackStore.close();
       throw new ConfigRefused(first.problems);
     }
-    return new Gateway(options, first.value, metrics, services, await backendFactoryFor(options));
+    // The OpenTelemetry SDK loads only when an exporter is configured (tracing.ts).
+    const tracer = options.tracing ? await loadRequestTracer(options.tracing, options.logger) : null;
+    return new Gateway(options, first.value, metrics, services, await backendFactoryFor(options), tracer);
   }
 
   private constructor(
@@ -128,6 +136,7 @@ export class Gateway {
     readonly metrics: GatewayMetrics,
     private readonly services: SnapshotServices,
     backendFor: BackendFactory,
+    private readonly tracer: RequestTracer | null,
   ) {
     const logger = options.logger;
     this.#version = initial.version;
@@ -142,16 +151,16 @@ export class Gateway {
         // the released request on the wire (local cold starts, BENCHMARKS.md "Wake overhead").
         // They run once the released requests are on their way (setImmediate: after this
         // turn's nextTicks, in which the requests are written), long before any answer.
-        wakeEnded: (fn, outcome, ms) =>
+        wakeEnded: (fn, outcome, ms, cause) =>
           void setImmediate(() => {
             this.metrics.wakes.labels(fn, outcome).inc();
             if (outcome === 'ready') this.metrics.wakeDuration.labels(fn).observe(ms / 1000);
-            logger.info({ function: fn, outcome, durationMs: Math.round(ms) }, 'wake ended');
+            logger.info({ function: fn, outcome, durationMs: Math.round(ms), requestId: cause?.requestId, traceId: cause?.traceId }, 'wake ended');
           }),
       },
       now: () => performance.now(),
       random: Math.random,
-      onWakeError: (fn, error) => logger.error({ function: fn, err: error instanceof Error ? error.message : String(error) }, 'wake failed'),
+      onWakeError: (fn, error, cause) => logger.error({ function: fn, err: error instanceof Error ? error.message : String(error), requestId: cause?.requestId, traceId: cause?.traceId }, 'wake failed'),
     });
     this.#backend = backendFor(this.functions, logger, this.#agents.http);
     metrics.readFrom({ inFlight: () => this.functions.inFlight(), upstreamConnections: () => upstreamConnectionCounts(this.#agents) });
@@ -184,6 +193,8 @@ export class Gateway {
       proxy: new UpstreamProxy(this.#agents),
       metrics: this.metrics,
       logger,
+      accessLog: (options.accessLog ?? true) ? new AccessLog(destinationOf(logger)) : null,
+      tracer,
       clientIp: trust.clientIp,
     };
     this.#public = createPublicServer(new Pipeline(deps), deps);
@@ -230,6 +241,8 @@ export class Gateway {
       this.#public.closeAllConnections();
     }
     await this.#backend.stop();
+    // Every request has ended by now (or been cut): its spans are in the batch.
+    await this.tracer?.shutdown().catch((error: unknown) => this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'span export at shutdown failed'));
     destroyUpstreamAgents(this.#agents);
     this.services.jwks.stopAll();
     await this.services.rateLimitStore.close();

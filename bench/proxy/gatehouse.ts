@@ -86,8 +86,10 @@ export function configIsValid(dir: ConfigDir): { valid: boolean; problems: strin
   return { valid: run.status === 0, problems: `${run.stdout ?? ''}${run.stderr ?? ''}`.trim() };
 }
 
-export function startGatehouse(config: GatehouseConfig, core: string): Promise<Server> {
+/** `accessLog`: the access-log-on stack; every other gateway runs with `--access-log=off` (where the build has it). */
+export function startGatehouse(config: GatehouseConfig, core: string, options: { accessLog?: boolean } = {}): Promise<Server> {
   const { dir } = config;
-  const args = [path.resolve('dist/cli.js'), 'serve', '--port=0', '--admin-port=0', '--host=127.0.0.1', `--routes=${dir.routesDir}`, `--policies=${dir.policiesDir}`, `--functions=${dir.functionsFile}`, ...config.flags];
+  const flags = options.accessLog ? config.flags.filter((flag) => !flag.startsWith('--access-log')).concat('--access-log=on') : config.flags;
+  const args = [path.resolve('dist/cli.js'), 'serve', '--port=0', '--admin-port=0', '--host=127.0.0.1', `--routes=${dir.routesDir}`, `--policies=${dir.policiesDir}`, `--functions=${dir.functionsFile}`, ...flags];
   return startServer('gatehouse', core, process.execPath, args, { env: { ...process.env, GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN } });
 }

@@ -79,12 +79,17 @@ export async function startServer(name: string, core: string, command: string, a
         clearTimeout(timer);
         reject(error);
       });
-      // Read stdout to the end, always: a full pipe would stall the server.
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      // Read stdout to the end, always: a full pipe would stall the server. Once it
+      // listens, bytes are only drained, not split into lines: a gateway with its access
+      // log on writes a line per request, and this process shares the machine with it.
+      const reader = createInterface({ input: child.stdout! });
+      reader.on('line', (line) => {
         keep(line);
         const port = recognise(line);
         if (port !== undefined) {
           clearTimeout(timer);
+          reader.close(); // pauses stdout: resumed with a reader that drops the bytes
+          child.stdout!.on('data', () => undefined).resume();
           resolve(port);
         }
       });

@@ -133,6 +133,9 @@ function ratioLines(results: readonly StackResult[]): string[] {
     const eg = stack ? EG_FOR[stack.policy] : undefined;
     lines.push(`- Gatehouse ${label} ÷ bare express + hpm: ${verdict(ratio(results, id, BARE), 1.7)}; ÷ Express Gateway with the same policies: ${verdict(eg ? ratio(results, id, eg) : null, 8)}`);
   }
+  const accessLog = ratio(results, 'gatehouse-public-access-log', 'gatehouse-public');
+  const accessLogText = accessLog === null ? 'not measured' : `**${fixed(accessLog, 3)}**, ${fixed((1 - accessLog) * 100, 1)} % fewer req/s (target: at most 5 % fewer: ${accessLog >= 0.95 ? 'met' : 'not met'})`;
+  lines.push(`- Gatehouse public route, access log on ÷ off (SPEC §6: one JSON line per request to the logger's pino destination, a piped stdout): ${accessLogText}`);
   const middleware = find(results, 'gatehouse-middleware');
   lines.push(middleware ? `- Gatehouse route with one trivial middleware ÷ bare express + hpm: ${verdict(ratio(results, 'gatehouse-middleware', BARE), 1.0)}` : '- Gatehouse route with one trivial middleware ÷ bare express + hpm: not measured: this checkout\'s route schema has no `middleware` yet (MIDDLEWARE_ROUTE in bench/proxy/stacks.ts; target ≥ 1.0)');
   const added = (id: string): number | null => addedP50(find(results, id));

@@ -56,12 +56,12 @@ const baseline = (id: string, name: string, script: string): Stack => ({
   start: async ({ origin, core }) => own(await startServer(id, core, process.execPath, [path.join(BASELINES, script)], { env: { ...process.env, UPSTREAM: origin } }), '/bench'),
 });
 
-const gatehouse = (id: string, name: string, policy: Policy, pathname: string, headers: (config: GatehouseConfig) => Record<string, string>, withoutHeaders: number | null): Stack => ({
+const gatehouse = (id: string, name: string, policy: Policy, pathname: string, headers: (config: GatehouseConfig) => Record<string, string>, withoutHeaders: number | null, options: { accessLog?: boolean } = {}): Stack => ({
   id,
   name,
   kind: 'gatehouse',
   policy,
-  start: async ({ gatehouse: config, core }) => own(await startGatehouse(config, core), pathname, headers(config), withoutHeaders),
+  start: async ({ gatehouse: config, core }) => own(await startGatehouse(config, core, options), pathname, headers(config), withoutHeaders),
 });
 
 let egVersion: string | undefined;
@@ -87,6 +87,8 @@ export const STACKS: readonly Stack[] = [
   baseline('http-pipe', 'node:http + plain http.request + pipe (no library)', 'http-pipe.mjs'),
   baseline('express-pipe', 'express 5 + plain http.request + pipe', 'express-pipe.mjs'),
   gatehouse('gatehouse-public', 'Gatehouse, public upstream route', 'public', '/public', () => ({}), null),
+  // The same route with the access log on (SPEC §6): one JSON line per request to a stdout the bench reads and drops.
+  gatehouse('gatehouse-public-access-log', 'Gatehouse, public upstream route, access log on', 'public', '/public', () => ({}), null, { accessLog: true }),
   gatehouse('gatehouse-api-key', 'Gatehouse, API key + rate limit', 'api-key', '/api-key', (c) => ({ 'X-API-Key': c.credentials.apiKey }), 401),
   gatehouse('gatehouse-jwt', 'Gatehouse, JWT RS256 + rate limit', 'jwt', '/jwt', (c) => ({ Authorization: `Bearer ${c.credentials.token}` }), 401),
   ...(MIDDLEWARE_ROUTE ? [gatehouse('gatehouse-middleware', 'Gatehouse, public route + one trivial middleware', 'middleware', '/middleware', () => ({}), null)] : []),

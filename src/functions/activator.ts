@@ -6,14 +6,14 @@
 import type { WakeSettings } from '../config/types.js';
 import { pickSlot } from './balancer.js';
 import { Slot, SlotLease, type SlotOwner } from './slot.js';
-import { ActivationError, type ActivationFailureCode, type Endpoint, type FunctionStatus, type FunctionWaker, type Lease } from './types.js';
+import { ActivationError, type ActivationFailureCode, type Endpoint, type FunctionStatus, type FunctionWaker, type Lease, type WakeCause } from './types.js';
 import { WakeTracker, type WakeOutcome } from './wake.js';
 
 export interface ActivatorObserver {
   pendingChanged(fn: string, pending: number): void;
   readyChanged(fn: string, ready: number): void;
-  /** A wake from zero ended. */
-  wakeEnded(fn: string, outcome: WakeOutcome, durationMs: number): void;
+  /** A wake from zero ended; `cause`: the request that started it, if one did. */
+  wakeEnded(fn: string, outcome: WakeOutcome, durationMs: number, cause: WakeCause | null): void;
   /** A request got an endpoint (per request: keep it cheap). */
   leased?(fn: string): void;
 }
@@ -24,7 +24,7 @@ export interface ActivatorDeps {
   /** Monotonic milliseconds. */
   readonly now: () => number;
   readonly random: () => number;
-  readonly onWakeError?: (fn: string, error: unknown) => void;
+  readonly onWakeError?: (fn: string, error: unknown, cause: WakeCause | null) => void;
 }
 
 /** Seconds to suggest in Retry-After: a full queue drains fast, a failed wake needs longer. */
@@ -38,6 +38,7 @@ interface HeldRequest {
   readonly enqueuedAt: number;
   readonly resolve: (lease: Lease) => void;
   readonly reject: (error: ActivationError) => void;
+  readonly cause: WakeCause | null;
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -63,8 +64,8 @@ export class FunctionActivator implements SlotOwner {
     this.#wakes = new WakeTracker(name, {
       waker: deps.waker,
       now: deps.now,
-      ended: (outcome, durationMs, fromZero) => this.#wakeEnded(outcome, durationMs, fromZero),
-      failed: (error) => deps.onWakeError?.(name, error),
+      ended: (outcome, durationMs, fromZero, cause) => this.#wakeEnded(outcome, durationMs, fromZero, cause),
+      failed: (error, cause) => deps.onWakeError?.(name, error, cause),
     });
   }
 
@@ -89,14 +90,14 @@ export class FunctionActivator implements SlotOwner {
    * Hold until an endpoint has capacity. Throws `queue-full` at once when maxPending
    * requests are already held; rejects on cold-start timeout, wake failure or abort.
    */
-  hold(signal?: AbortSignal): Promise<Lease> {
+  hold(signal?: AbortSignal, cause: WakeCause | null = null): Promise<Lease> {
     if (this.#queue.length >= this.#settings.maxPending) {
       throw new ActivationError('queue-full', this.name, RETRY_AFTER_BUSY_S);
     }
     // 'abort' never fires again for a signal that already aborted: held, it would wait out the cold start.
     if (signal?.aborted) return Promise.reject(new ActivationError('aborted', this.name, RETRY_AFTER_WAKE_S));
     return new Promise<Lease>((resolve, reject) => {
-      const held: HeldRequest = { enqueuedAt: this.deps.now(), resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const held: HeldRequest = { enqueuedAt: this.deps.now(), resolve, reject, cause, timer: undefined, signal, onAbort: undefined };
       held.timer = setTimeout(() => this.#fail(held, 'cold-start-timeout'), this.#settings.coldStartTimeoutMs);
       if (signal) {
         held.onAbort = () => this.#fail(held, 'aborted');
@@ -110,8 +111,8 @@ export class FunctionActivator implements SlotOwner {
 
   /** Wake a sleeping function without holding anything: a route with `wake: any` lets a
    * request that failed authentication start the wake, though it still gets its 401. */
-  prewake(): void {
-    if (this.#slots.length === 0) this.#wakes.start(true, this.#settings.coldStartTimeoutMs);
+  prewake(cause: WakeCause | null = null): void {
+    if (this.#slots.length === 0) this.#wakes.start(true, this.#settings.coldStartTimeoutMs, cause);
   }
 
   /** Reserve room for a held body's bytes; false when maxPendingBytes would be exceeded. */
@@ -220,7 +221,7 @@ export class FunctionActivator implements SlotOwner {
     while (this.#queue.length > 0) {
       const slot = pickSlot(this.#slots, this.#settings.concurrency, this.deps.random);
       if (slot === null) {
-        this.#wakes.start(this.#slots.length === 0, this.#settings.coldStartTimeoutMs);
+        this.#wakes.start(this.#slots.length === 0, this.#settings.coldStartTimeoutMs, this.#queue[0]?.cause ?? null);
         break;
       }
       const held = this.#queue.shift() as HeldRequest;
@@ -232,11 +233,11 @@ export class FunctionActivator implements SlotOwner {
     if (released > 0 || this.#queue.length === 0) this.deps.observer.pendingChanged(this.name, this.#queue.length);
   }
 
-  #wakeEnded(outcome: WakeOutcome, durationMs: number, fromZero: boolean): void {
+  #wakeEnded(outcome: WakeOutcome, durationMs: number, fromZero: boolean, cause: WakeCause | null): void {
     // A scale-up beyond zero is not a wake for the metrics; if it fails, held requests
     // wait for busy endpoints instead.
     if (!fromZero) return;
-    this.deps.observer.wakeEnded(this.name, outcome, durationMs);
+    this.deps.observer.wakeEnded(this.name, outcome, durationMs, cause);
     // The wake they waited on failed: tell them now rather than let each time out.
     if (outcome !== 'ready') this.failHeld(outcome === 'timeout' ? 'cold-start-timeout' : 'wake-failed');
   }

@@ -59,10 +59,19 @@ export interface EndpointStatus {
   readonly refused: boolean;
 }
 
+/** The request a wake started for: its log lines and /admin/functions name its trace (SPEC §4, §6). */
+export interface WakeCause {
+  readonly requestId: string;
+  readonly traceId: string;
+}
+
 export interface WakeRecord {
   readonly startedAt: string;
   readonly durationMs: number | null;
   readonly outcome: 'ready' | 'timeout' | 'error' | 'in-progress';
+  /** The trace and request that started the wake, null when none did (a wake not for a request). */
+  readonly traceId: string | null;
+  readonly requestId: string | null;
 }
 
 export interface FunctionStatus {

@@ -1,7 +1,7 @@
 // The wakes of one function (SPEC §5): at most one in progress, which every
 // request needing capacity joins (one scale-up, not one per request), with its own
 // deadline; and at most one backend call at a time. No I/O: the waker is passed in.
-import type { FunctionWaker, WakeRecord } from './types.js';
+import type { FunctionWaker, WakeCause, WakeRecord } from './types.js';
 
 export type WakeOutcome = 'ready' | 'timeout' | 'error';
 
@@ -10,15 +10,16 @@ export interface WakeTrackerDeps {
   /** Monotonic milliseconds. */
   readonly now: () => number;
   /** A wake ended. Not called when the backend answered 'at-limit': nothing was started. */
-  readonly ended: (outcome: WakeOutcome, durationMs: number, fromZero: boolean) => void;
+  readonly ended: (outcome: WakeOutcome, durationMs: number, fromZero: boolean, cause: WakeCause | null) => void;
   /** The backend's wake call failed (ended('error') follows). */
-  readonly failed: (error: unknown) => void;
+  readonly failed: (error: unknown, cause: WakeCause | null) => void;
 }
 
 interface Wake {
   readonly startedAt: number;
   readonly startedAtWall: number;
   readonly fromZero: boolean;
+  readonly cause: WakeCause | null;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -38,12 +39,13 @@ export class WakeTracker {
   }
 
   /** Ask the backend for capacity, unless a wake is in progress (then this joins it). */
-  start(fromZero: boolean, timeoutMs: number): void {
+  start(fromZero: boolean, timeoutMs: number, cause: WakeCause | null = null): void {
     if (this.#wake) return;
     const wake: Wake = {
       startedAt: this.deps.now(),
       startedAtWall: Date.now(),
       fromZero,
+      cause,
       timer: setTimeout(() => this.#wake === wake && this.end('timeout'), timeoutMs),
     };
     this.#wake = wake;
@@ -59,14 +61,14 @@ export class WakeTracker {
     if (!wake) return;
     this.#clear();
     const durationMs = this.deps.now() - wake.startedAt;
-    this.#last = { startedAt: new Date(wake.startedAtWall).toISOString(), durationMs, outcome };
-    this.deps.ended(outcome, durationMs, wake.fromZero);
+    this.#last = { startedAt: new Date(wake.startedAtWall).toISOString(), durationMs, outcome, ...causeOf(wake) };
+    this.deps.ended(outcome, durationMs, wake.fromZero, wake.cause);
   }
 
   /** The wake in progress, else the last one (for /admin/functions). */
   record(): WakeRecord | null {
     if (!this.#wake) return this.#last;
-    return { startedAt: new Date(this.#wake.startedAtWall).toISOString(), durationMs: null, outcome: 'in-progress' };
+    return { startedAt: new Date(this.#wake.startedAtWall).toISOString(), durationMs: null, outcome: 'in-progress', ...causeOf(this.#wake) };
   }
 
   #call(wake: Wake): void {
@@ -77,7 +79,7 @@ export class WakeTracker {
       },
       (error: unknown) => {
         if (this.#wake !== wake) return;
-        this.deps.failed(error);
+        this.deps.failed(error, wake.cause);
         this.end('error');
       },
     );
@@ -91,4 +93,8 @@ export class WakeTracker {
     if (this.#wake) clearTimeout(this.#wake.timer);
     this.#wake = null;
   }
+}
+
+function causeOf(wake: Wake): { traceId: string | null; requestId: string | null } {
+  return { traceId: wake.cause?.traceId ?? null, requestId: wake.cause?.requestId ?? null };
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteSpec } from '../config/types.js';
 import type { FunctionActivator } from '../functions/activator.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import { ActivationError, type Lease } from '../functions/types.js';
+import { ActivationError, type Lease, type WakeCause } from '../functions/types.js';
 import type { RequestBody } from '../proxy/request-body.js';
 
 /** A lease on a fixed upstream URL: nothing to count, nothing to wake. */
@@ -48,6 +48,8 @@ export interface HoldContext {
   readonly declaredBytes: number;
   /** Aborted when the body fails while held (too large, over the held budget). */
   readonly abort: AbortController;
+  /** The request, for the wake it may start. */
+  readonly cause: WakeCause;
 }
 
 /** Wait for capacity; the body is read into memory meanwhile (SPEC §4: the one case it is). */
@@ -60,7 +62,7 @@ export async function holdForCapacity(activator: FunctionActivator, context: Hol
   activator.releaseHeldBytes(context.declaredBytes);
   body?.bufferWhileHeld((bytes) => activator.reserveHeldBytes(bytes));
   try {
-    return await holdWhileConnected(activator, res, abort);
+    return await holdWhileConnected(activator, res, abort, context.cause);
   } finally {
     if (body) activator.releaseHeldBytes(body.endHeldAccounting());
   }
@@ -89,11 +91,11 @@ export function leaseWhileConnected(activator: FunctionActivator, connection: Ev
   return activator.tryAcquire() ?? holdWhileConnected(activator, connection);
 }
 
-async function holdWhileConnected(activator: FunctionActivator, connection: EventEmitter, abort = new AbortController()): Promise<Lease> {
+async function holdWhileConnected(activator: FunctionActivator, connection: EventEmitter, abort = new AbortController(), cause: WakeCause | null = null): Promise<Lease> {
   const onClose = (): void => abort.abort();
   connection.once('close', onClose);
   try {
-    return await activator.hold(abort.signal);
+    return await activator.hold(abort.signal, cause);
   } finally {
     connection.off('close', onClose);
   }

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ActivationError } from '../functions/types.js';
+import { continueTrace, traceparentOf, type TraceFields } from '../observability/trace-context.js';
 import { activatorFor, leaseWhileConnected } from './activate.js';
 import { admit, matchRoute } from './admission.js';
 import type { PipelineDeps } from './pipeline.js';
@@ -15,6 +16,9 @@ import { requestIdFor } from './request-id.js';
 export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const snapshot = deps.snapshot();
   const requestId = requestIdFor(req.headers['x-request-id']);
+  const trace: TraceFields = { traceId: '', spanId: '', parentSpanId: null, traceFlags: '' };
+  continueTrace(trace, req.headers); // SPEC §4: an upgrade carries the trace upstream like any request
+  req.headers.traceparent = traceparentOf(trace, trace.spanId);
   socket.on('error', () => socket.destroy());
   try {
     const matched = matchRoute(snapshot, req);
@@ -43,7 +47,7 @@ export async function handleUpgrade(deps: PipelineDeps, req: IncomingMessage, so
   } catch (error) {
     if (error instanceof Problem) return writeRawProblem(socket, error, requestId);
     if (error instanceof ActivationError) return writeRawProblem(socket, activationProblem(error), requestId);
-    deps.logger.error({ err: error, requestId }, 'unexpected error in a WebSocket upgrade');
+    deps.logger.error({ err: error, requestId, traceId: trace.traceId }, 'unexpected error in a WebSocket upgrade');
     writeRawProblem(socket, new Problem(500, 'internal', 'the gateway failed to handle this upgrade'), requestId);
   }
 }

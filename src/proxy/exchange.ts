@@ -95,7 +95,13 @@ const kExchange = Symbol('gatehouse.exchange');
 type WithExchange = IncomingMessage & { [kExchange]?: ProxyExchange };
 
 function onUpstreamBodyFailed(this: IncomingMessage): void {
-  (this as WithExchange)[kExchange]?.cutByUpstream();
+  (this as WithExchange)[kExchange]?.upstreamDied();
+}
+
+/** Counts a response body without a declared length, for the access log's bytesOut. */
+function onUpstreamData(this: IncomingMessage, chunk: Buffer): void {
+  const exchange = (this as WithExchange)[kExchange];
+  if (exchange) exchange.countedBytes = (exchange.countedBytes ?? 0) + chunk.length;
 }
 
 export class ProxyExchange {
@@ -106,6 +112,13 @@ export class ProxyExchange {
   #heldMs = 0;
   #upstreamCut = false;
   finished = false;
+  /** performance.now() of the first try and of the upstream's response headers (-1: none yet). */
+  startedAt = -1;
+  respondedAt = -1;
+  upstreamStatus: number | null = null;
+  upstreamOrigin: string | null = null;
+  /** Response body bytes, counted only when the upstream declared no Content-Length. */
+  countedBytes: number | null = null;
 
   constructor(
     readonly plan: ExchangePlan,
@@ -114,7 +127,18 @@ export class ProxyExchange {
     this.#triesLeft = plan.retries;
   }
 
+  /** Every wait of this request for an endpoint so far, retries included (ms). */
+  get heldMs(): number {
+    return this.#heldMs;
+  }
+
+  /** The gateway cut the client's response because the upstream died mid-body. */
+  get cutByUpstream(): boolean {
+    return this.#upstreamCut;
+  }
+
   start(lease: UpstreamLease): void {
+    this.startedAt = performance.now();
     this.#timer = setTimeout(() => this.#timedOut(), this.plan.timeoutMs);
     this.#try(lease);
   }
@@ -149,18 +173,25 @@ export class ProxyExchange {
 
   responded(attempt: Attempt, proxyRes: IncomingMessage): void {
     this.#responded = true;
+    this.respondedAt = performance.now();
+    this.upstreamStatus = proxyRes.statusCode ?? null;
+    this.upstreamOrigin = attempt.endpoint.origin;
     clearTimeout(this.#timer);
     // An upstream that dies mid-body must not leave the client hanging. Shared
     // listeners that find the exchange on the response: no closures per request.
     (proxyRes as WithExchange)[kExchange] = this;
     proxyRes.on('aborted', onUpstreamBodyFailed).on('error', onUpstreamBodyFailed);
+    if (proxyRes.headers['content-length'] === undefined) {
+      this.countedBytes = 0;
+      proxyRes.on('data', onUpstreamData);
+    }
     if (!attempt.done) this.plan.onResponse(proxyRes, this.#heldMs);
   }
 
   attemptFailed(attempt: Attempt, error: NodeJS.ErrnoException): void {
     if (this.finished) return;
     if (this.#responded) {
-      this.cutByUpstream(); // headers already went out: cutting is the only honest answer
+      this.upstreamDied(); // headers already went out: cutting is the only honest answer
       return;
     }
     if (this.#canRetry(attempt, error)) {
@@ -186,7 +217,7 @@ export class ProxyExchange {
   }
 
   /** The upstream died mid-response: cut the client's too (not the client leaving). */
-  cutByUpstream(): void {
+  upstreamDied(): void {
     this.#upstreamCut = true;
     this.plan.res.destroy();
   }

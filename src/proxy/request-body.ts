@@ -47,6 +47,11 @@ export class RequestBody {
     this.#limit = limitBytes;
   }
 
+  /** Body bytes read from the client so far (the access log's bytesIn). */
+  get receivedBytes(): number {
+    return this.#received;
+  }
+
   /** How the body failed, or null. */
   get failure(): BodyFailure | null {
     return this.#failure;

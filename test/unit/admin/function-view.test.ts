@@ -12,11 +12,11 @@ const endpoint = (refused: boolean) => ({ id: 'fn-1', origin: 'http://127.0.0.1:
 describe('admin: function state', () => {
   it('is sleeping with no endpoint and no wake under way (never woken, or the last wake ended)', () => {
     assert.equal(functionState(status({})), 'sleeping');
-    assert.equal(functionState(status({ lastWake: { startedAt: '2026-01-01T00:00:00Z', durationMs: 10, outcome: 'timeout' } })), 'sleeping');
+    assert.equal(functionState(status({ lastWake: { startedAt: '2026-01-01T00:00:00Z', durationMs: 10, outcome: 'timeout', traceId: null, requestId: null } })), 'sleeping');
   });
 
   it('is waking while a wake is in progress', () => {
-    assert.equal(functionState(status({ pending: 3, lastWake: { startedAt: '2026-01-01T00:00:00Z', durationMs: null, outcome: 'in-progress' } })), 'waking');
+    assert.equal(functionState(status({ pending: 3, lastWake: { startedAt: '2026-01-01T00:00:00Z', durationMs: null, outcome: 'in-progress', traceId: null, requestId: null } })), 'waking');
   });
 
   it('is ready with an endpoint that takes requests, not with refused ones only', () => {

@@ -159,12 +159,22 @@ describe('activator', () => {
     it('shows a wake in progress, then its outcome and duration', async () => {
       const waiting = h().hold();
       const during = h().activator.status().lastWake;
-      assert.deepEqual({ ...during, startedAt: typeof during?.startedAt }, { startedAt: 'string', durationMs: null, outcome: 'in-progress' });
+      assert.deepEqual({ ...during, startedAt: typeof during?.startedAt }, { startedAt: 'string', durationMs: null, outcome: 'in-progress', traceId: null, requestId: null });
       h().clock += 250;
       h().activator.setEndpoints([endpoint('a')]);
       await waiting.lease();
       const after = h().activator.status().lastWake;
       assert.deepEqual([after?.startedAt, after?.durationMs, after?.outcome], [during?.startedAt, 250, 'ready']);
+    });
+
+    it('names the request whose hold started the wake, not the ones that joined it', async () => {
+      const first = h().hold(undefined, { requestId: 'first', traceId: 'a'.repeat(32) });
+      const second = h().hold(undefined, { requestId: 'second', traceId: 'b'.repeat(32) });
+      assert.deepEqual([h().activator.status().lastWake?.requestId, h().activator.status().lastWake?.traceId], ['first', 'a'.repeat(32)]);
+      h().activator.setEndpoints([endpoint('a')]);
+      await Promise.all([first.lease(), second.lease()]);
+      const after = h().activator.status().lastWake;
+      assert.deepEqual([after?.outcome, after?.requestId, after?.traceId], ['ready', 'first', 'a'.repeat(32)]);
     });
 
     it('counts endpoints, in-flight, held requests, held bytes and config problems', () => {

@@ -4,7 +4,7 @@
 // await its outcome and the harness can settle whatever a test left held.
 import type { WakeSettings } from '../../../src/config/types.js';
 import { FunctionActivator } from '../../../src/functions/activator.js';
-import { ActivationError, type Endpoint, type FunctionWaker, type Lease } from '../../../src/functions/types.js';
+import { ActivationError, type Endpoint, type FunctionWaker, type Lease, type WakeCause } from '../../../src/functions/types.js';
 
 export const SETTINGS: WakeSettings = Object.freeze({
   coldStartTimeoutMs: 10_000,
@@ -103,8 +103,8 @@ export class Harness {
     }
   }
 
-  hold(signal?: AbortSignal): Held {
-    const held = new Held(this.activator.hold(signal));
+  hold(signal?: AbortSignal, cause: WakeCause | null = null): Held {
+    const held = new Held(this.activator.hold(signal, cause));
     this.#held.push(held);
     return held;
   }
