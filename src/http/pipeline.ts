@@ -91,7 +91,7 @@ export class Pipeline {
     if (!lease) throw new Error('no lease'); // unreachable: fixed routes always have one
     if (clientGone(req)) return lease.release(); // it left while we waited: nothing to send, nothing to hold
     const firstLease = lease;
-    const functionName = route.target.kind === 'function' ? route.target.name : null;
+    const upstreamTimes = route.target.kind === 'function' ? this.deps.metrics.upstreamDuration.of(route.target.name) : null;
     const started = performance.now();
     const exchange = new ProxyExchange(
       {
@@ -104,7 +104,7 @@ export class Pipeline {
         body,
         nextLease: activator ? nextLeaseFrom(activator, res, body) : async () => firstLease,
         onResponse: (proxyRes, heldMs) => {
-          if (functionName) this.deps.metrics.upstreamDuration.labels(functionName).observe((performance.now() - started) / 1000);
+          upstreamTimes?.observeSeconds((performance.now() - started) / 1000);
           plainUpstreamResponse(proxyRes.headers, res);
           if (stamped !== null) applyStampedHeaders(proxyRes.headers, stamped);
           if (heldMs > 0) withWakeTiming(proxyRes.headers, heldMs);

@@ -1,6 +1,7 @@
 // Every metric of SPEC §6, defined once per gateway on its own registry (no
 // prom-client globals: a test may run three gateways in one process).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PlainHistogram } from './latency-buckets.js';
 import { PairCounter } from './pair-counter.js';
 import { RouteMetricsTable } from './route-metrics.js';
 
@@ -22,12 +23,12 @@ export interface ScrapeSources {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly upstreamDuration = new Histogram({
+  /** Observed per proxied request: plain numbers, rendered on scrape (latency-buckets.ts). */
+  readonly upstreamDuration = new PlainHistogram(this.registry, {
     name: 'gatehouse_upstream_duration_seconds',
     help: 'Time from sending upstream to the upstream response headers, by function.',
-    labelNames: ['function'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
+    label: 'function',
+    bounds: LATENCY_BUCKETS,
   });
   readonly clientDisconnects = new Counter({
     name: 'gatehouse_client_disconnects_total',

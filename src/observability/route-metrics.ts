@@ -6,21 +6,19 @@
 // of the gateway's own left in a CPU profile of the public route. Here a request
 // walks two small maps and one bounds array.
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { LatencySeries, type Sample } from './latency-buckets.js';
 
 /** One route's numbers. */
 export class RouteMetrics {
   /** method → status → requests. */
   readonly #requests = new Map<string, Map<number, number>>();
-  /** Per bucket (not cumulative), the last slot past the highest bound (+Inf). */
-  readonly #buckets: Float64Array;
-  #sum = 0;
-  #count = 0;
+  readonly #duration: LatencySeries;
 
   constructor(
     readonly route: string,
-    private readonly bounds: readonly number[],
+    bounds: readonly number[],
   ) {
-    this.#buckets = new Float64Array(bounds.length + 1);
+    this.#duration = new LatencySeries(bounds, { route });
   }
 
   countRequest(method: string, status: number): void {
@@ -30,11 +28,7 @@ export class RouteMetrics {
   }
 
   observeSeconds(seconds: number): void {
-    let i = 0;
-    while (i < this.bounds.length && seconds > (this.bounds[i] as number)) i++;
-    (this.#buckets[i] as number) += 1;
-    this.#sum += seconds;
-    this.#count++;
+    this.#duration.observeSeconds(seconds);
   }
 
   requestSamples(out: Sample[]): void {
@@ -44,17 +38,9 @@ export class RouteMetrics {
   }
 
   durationSamples(out: Sample[], name: string): void {
-    let cumulative = 0;
-    for (let i = 0; i <= this.bounds.length; i++) {
-      cumulative += this.#buckets[i] as number;
-      out.push({ metricName: `${name}_bucket`, labels: { le: i < this.bounds.length ? (this.bounds[i] as number) : '+Inf', route: this.route }, value: cumulative });
-    }
-    out.push({ metricName: `${name}_sum`, labels: { route: this.route }, value: this.#sum });
-    out.push({ metricName: `${name}_count`, labels: { route: this.route }, value: this.#count });
+    this.#duration.samples(out, name);
   }
 }
-
-type Sample = { metricName?: string; labels: Partial<Record<string, string | number>>; value: number };
 
 /** prom-client renders a metric from what its get() returns: these hand it the table's numbers. */
 const REQUESTS = { name: 'gatehouse_requests_total', help: 'Requests answered, by route, method and status.' };
