@@ -14,7 +14,7 @@ import { activatorFor, declaredBodyBytes, hasBody, holdForCapacity, nextLeaseFro
 import { admit, clientGone, matchRoute, type AdmissionDeps } from './admission.js';
 import { applyCors } from './cors-step.js';
 import { discardUnreadBody } from './linger.js';
-import { MiddlewareFailure } from './middleware/chain.js';
+import { MiddlewareFailure } from './middleware/failure.js';
 import { applyStampedHeaders, runMiddleware, type StampedHeaders } from './middleware-step.js';
 import { activationProblem, exchangeProblem, middlewareProblem } from './problems.js';
 import { Problem, sendProblem } from './problem.js';

@@ -4,6 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { PublicRequest, PublicResponse } from '../public-classes.js';
+import { MiddlewareFailure } from './failure.js';
+
+export { MiddlewareFailure };
 
 /** What ordinary express middleware is. */
 export type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
@@ -22,18 +25,6 @@ export interface GatehouseContext {
   readonly auth: string | null;
   readonly claims: Readonly<Record<string, unknown>> | null;
   readonly requestId: string;
-}
-
-/** A handler that failed: `next(err)`, a throw, or a rejected promise. */
-export class MiddlewareFailure extends Error {
-  constructor(
-    readonly route: string,
-    readonly module: string,
-    override readonly cause: unknown,
-  ) {
-    super(`middleware ${module} of route ${route} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'MiddlewareFailure';
-  }
 }
 
 /** 'next': the last handler called next(), go on to the function; 'answered': a handler answered (or the client left). */
