@@ -144,18 +144,23 @@ describe('Kubernetes backend: functions across namespaces', () => {
     assert.equal((await functionStatus(gateway, 'orders')).pending, 0);
   });
 
-  it('refuses a route to a namespace it does not watch, at FILE:LINE:COL', async function () {
+  it('refuses a route to a namespace it does not watch, at FILE:LINE:COL, and a --namespace that is not one', async function () {
     this.timeout(30_000);
     const env = cluster();
     const routes = 'routes:\n  - name: elsewhere\n    match: { path: /x/* }\n    auth: public\n    function: team-z/orders\n';
     const config = makeConfigDir({ routes: { 'r.yaml': routes } });
     env.defer(() => config.remove());
-    const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [CLI, 'serve', `--routes=${config.routesDir}`, `--policies=${config.policiesDir}`, '--backend=kubernetes', `--kubeconfig=${env.kubeconfig}`, `--namespace=${env.namespace},team-b`, '--port=0', '--admin-port=-1'], { timeout: 20_000 }, (error, _stdout, stderr) => {
+    const serve = (namespace: string) => new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI, 'serve', `--routes=${config.routesDir}`, `--policies=${config.policiesDir}`, '--backend=kubernetes', `--kubeconfig=${env.kubeconfig}`, `--namespace=${namespace}`, '--port=0', '--admin-port=-1'], { timeout: 20_000 }, (error, _stdout, stderr) => {
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stderr });
       });
     });
+    const run = await serve(`${env.namespace},team-b`);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /r\.yaml:5:15: .*function "team-z\/orders" is in namespace "team-z", which the gateway does not watch/);
+    const bad = await serve(`${env.namespace},Team_B`);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--namespace: "Team_B" is not a namespace name/);
+    assert.equal(env.apiserver.count(), 0, 'refused before it ever called the API server');
   });
 });
