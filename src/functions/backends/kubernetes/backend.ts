@@ -148,7 +148,7 @@ export class KubernetesBackend implements FunctionBackend {
   #serviceChanged(namespace: string | undefined, service: string | undefined): void {
     if (!namespace || !service) return;
     const name = qualifiedName(namespace, service, this.#home);
-    const object = this.#watches.flatMap((w) => w.services.list()).find((s) => s.metadata?.name === service && s.metadata.namespace === namespace);
+    const object = this.#watches.map((w) => w.services.get(service, namespace)).find((found) => found !== undefined);
     if (!object) return this.#forget(name);
     const spec = functionFromService(service, object.metadata?.annotations);
     for (const problem of spec.problems) this.logger.warn({ function: name, problem }, 'bad gatehouse.io annotation; using the default');
@@ -175,7 +175,7 @@ export class KubernetesBackend implements FunctionBackend {
 
   /** The endpoints of its slices that passed the readiness gate; probes the others. */
   #admit(fn: KnownFunction): Endpoint[] {
-    const slices = this.#watches.flatMap((w) => w.slices.list()).filter((slice) => slice.metadata?.namespace === fn.namespace && serviceOf(slice) === fn.service);
+    const slices = this.#watches.flatMap((w) => w.slices.list(fn.namespace)).filter((slice) => serviceOf(slice) === fn.service);
     return fn.gate.admit(endpointsOf(slices), fn.spec.readinessPath, fn.spec.settings.coldStartTimeoutMs);
   }
 
