@@ -44,8 +44,8 @@ describe('Kubernetes backend: functions across namespaces', () => {
     // /admin/functions: the name as routes spell it, and the namespace.
     const a = await functionStatus(gateway, 'orders');
     const b = await functionStatus(gateway, 'team-b/orders');
-    assert.equal((a as unknown as { namespace: string }).namespace, env.namespace);
-    assert.equal((b as unknown as { namespace: string }).namespace, 'team-b');
+    assert.equal(a.namespace, env.namespace);
+    assert.equal(b.namespace, 'team-b');
     assert.notDeepEqual(a.endpoints.map((e) => e.id), b.endpoints.map((e) => e.id));
     // The metrics label `function` is the same name: bare in the first namespace (dashboards unchanged).
     assert.equal(await metric(gateway, 'gatehouse_wakes_total', { function: 'team-b/orders', outcome: 'ready' }), 1);
@@ -112,7 +112,7 @@ describe('Kubernetes backend: functions across namespaces', () => {
     // A Service created later in a namespace nobody listed is a function too.
     addFunction(env, 'late', { namespace: 'team-d', replicas: 1 });
     const late = await untilStatus(gateway, 'team-d/late', 'team-d/late known', (view) => view.endpoints.length === 1);
-    assert.equal((late as unknown as { namespace: string }).namespace, 'team-d');
+    assert.equal(late.namespace, 'team-d');
     // Lists and watches at the cluster scope only.
     const scoped = env.apiserver.requests().filter((r) => (r.verb === 'list' || r.verb === 'watch'));
     assert.ok(scoped.length >= 4);
