@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { formatRouteTable } from './admin/route-summary.js';
 import { hashApiKey, newApiKey } from './auth/api-key-material.js';
+import { parseNamespaceFlag, type NamespaceScope } from './config/function-namespaces.js';
 import { formatProblem } from './config/problems.js';
 import { parseDuration } from './config/units.js';
 import type { ConfigSources } from './config/types.js';
@@ -49,16 +50,19 @@ interface SourceFlags {
   backend: 'local' | 'kubernetes';
 }
 
-function sourcesFrom(flags: SourceFlags): ConfigSources {
-  return { routesDir: flags.routes, policiesDir: flags.policies, functionsFile: flags.backend === 'local' ? flags.functions : null };
+function sourcesFrom(flags: SourceFlags, namespaces?: NamespaceScope): ConfigSources {
+  return { routesDir: flags.routes, policiesDir: flags.policies, functionsFile: flags.backend === 'local' ? flags.functions : null, namespaces: flags.backend === 'kubernetes' ? (namespaces ?? EVERY_NAMESPACE) : undefined };
 }
+
+/** `validate` has no --namespace: it cannot know which namespaces `serve` will watch, so it checks none. */
+const EVERY_NAMESPACE: NamespaceScope = { kind: 'all' };
 
 sourceOptions(program.command('serve').description('run the gateway'))
   .addOption(new Option('--port <port>', 'public port (0 = pick)').env('GATEHOUSE_PORT').default(8080).argParser(integer(0)))
   .addOption(new Option('--host <host>', 'public address').env('GATEHOUSE_HOST').default('0.0.0.0'))
   .addOption(new Option('--admin-port <port>', 'admin port (0 = pick, -1 = none)').env('GATEHOUSE_ADMIN_PORT').default(9090).argParser(integer(-1)))
   .addOption(new Option('--admin-host <host>', 'admin address').env('GATEHOUSE_ADMIN_HOST').default('127.0.0.1'))
-  .addOption(new Option('--namespace <ns>', 'Kubernetes namespace').env('GATEHOUSE_NAMESPACE'))
+  .addOption(new Option('--namespace <ns>', 'Kubernetes namespace(s): a name, a comma-separated list, or * for all').env('GATEHOUSE_NAMESPACE'))
   .addOption(new Option('--kubeconfig <file>', 'kubeconfig file').env('KUBECONFIG'))
   .addOption(new Option('--redis <url>', 'Redis URL for shared rate-limit state').env('GATEHOUSE_REDIS_URL'))
   .addOption(new Option('--redis-mode <mode>', 'standalone (default), cluster (the URLs are seeds), sentinel (the URLs are sentinels)').choices(REDIS_MODES).env('GATEHOUSE_REDIS_MODE'))
@@ -174,6 +178,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const namespaces = parseNamespaceFlag(flags.namespace);
+  if (typeof namespaces === 'string') {
+    cannotStart(namespaces);
+    process.exitCode = 1;
+    return;
+  }
   const { ConfigRefused, Gateway } = await loadGateway();
   let gateway: Gateway;
   try {
@@ -182,12 +192,12 @@ async function serve(flags: ServeFlags): Promise<void> {
       host: flags.host,
       adminPort: flags.adminPort,
       adminHost: flags.adminHost,
-      sources: sourcesFrom(flags),
+      sources: sourcesFrom(flags, namespaces),
       backend: flags.backend,
       trustProxy: flags.trustProxy,
       redis: redis?.target,
       kubeconfig: flags.kubeconfig,
-      namespace: flags.namespace,
+      namespaces,
       adminToken: process.env.GATEHOUSE_ADMIN_TOKEN ?? null,
       shutdownTimeoutMs: flags.shutdownTimeout,
       logger,

@@ -7,6 +7,7 @@ import { tokenChecker } from './admin/token.js';
 import { JwksRegistry } from './auth/jwt/jwks-registry.js';
 import { formatProblem } from './config/problems.js';
 import { ConfigStore, type BuildResult } from './config/store.js';
+import type { NamespaceScope } from './config/function-namespaces.js';
 import type { ConfigSources } from './config/types.js';
 import { ConfigWatcher } from './config/watch.js';
 import type { FunctionBackend } from './functions/backend.js';
@@ -42,8 +43,8 @@ export interface GatewayOptions {
   readonly backend: 'local' | 'kubernetes';
   /** Kubernetes backend: a kubeconfig path (else in-cluster, else ~/.kube/config). */
   readonly kubeconfig?: string;
-  /** Kubernetes backend: the namespace (else the kubeconfig context's, else default). */
-  readonly namespace?: string;
+  /** Kubernetes backend: the namespaces watched (no names: the kubeconfig context's, else default). */
+  readonly namespaces?: NamespaceScope;
   readonly trustProxy?: string;
   /** Shared rate-limit state (redis-target.ts, checked by the CLI); absent: process memory. */
   readonly redis?: RedisTarget;
@@ -79,7 +80,7 @@ type BackendFactory = (registry: FunctionRegistry, logger: Logger, agent: http.A
 async function backendFactoryFor(options: GatewayOptions): Promise<BackendFactory> {
   if (options.backend !== 'kubernetes') return (registry, logger, agent) => new LocalBackend(registry, logger, agent);
   const { KubernetesBackend } = await import('./functions/backends/kubernetes/backend.js');
-  return (registry, logger, agent) => new KubernetesBackend({ kubeconfig: options.kubeconfig, namespace: options.namespace }, registry, logger, agent);
+  return (registry, logger, agent) => new KubernetesBackend({ kubeconfig: options.kubeconfig, namespaces: options.namespaces ?? { kind: 'list', names: [] } }, registry, logger, agent);
 }
 
 async function onlineServices(options: GatewayOptions, metrics: GatewayMetrics): Promise<SnapshotServices> {

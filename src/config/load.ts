@@ -32,6 +32,7 @@ export async function loadConfig(sources: ConfigSources, io: ConfigIo = nodeConf
     // Unchecked when there is no functions file, or when it failed to read or
     // parse (its own problem is reported; "unknown function" everywhere would be noise).
     functions: fnFile === null ? null : declaredFunctions(fnFile),
+    namespaces: sources.namespaces,
   };
   const ctx: CompileContext = { io, names, problems, files };
   const policies = await compilePolicies(declared, ctx);

@@ -7,6 +7,7 @@ import type { FilePositions, Path, YamlSource } from './positions.js';
 import type { NameOrList, RawMatch, RawMiddleware, RawRoute } from './raw.js';
 import { SharedRouteParts } from './route-parts.js';
 import { checkHost, checkMatchPath, checkRewrite } from './route-path.js';
+import { splitFunctionRef, type NamespaceScope } from './function-namespaces.js';
 import { DEFAULTS } from './types.js';
 import type { MiddlewareSpec, RouteAuth, RouteMatchSpec, RouteSpec, RouteTarget } from './types.js';
 
@@ -16,6 +17,8 @@ export interface KnownNames {
   readonly cors: ReadonlySet<string>;
   /** null when the backend resolves function names itself (Kubernetes). */
   readonly functions: ReadonlySet<string> | null;
+  /** The Kubernetes backend's watched namespaces (SPEC §5); absent: NAMESPACE/NAME is not allowed. */
+  readonly namespaces?: NamespaceScope;
 }
 
 /** DNS-1123 label: a Kubernetes Service name, which a function name becomes (SPEC §5). */
@@ -72,7 +75,7 @@ function compileRoute(src: YamlSource, at: Path, raw: RawRoute, names: KnownName
     name: raw.name,
     position: src.at(at),
     match: compileMatch(src, p('match'), raw.match, parts),
-    target: compileTarget(src, at, raw, names.functions, parts),
+    target: compileTarget(src, at, raw, names, parts),
     rewrite: compileRewrite(src, p('rewrite'), raw),
     auth: compileAuth(src, p('auth'), raw.auth, names.auth, parts),
     scopes: parts.list(raw.scopes ?? []),
@@ -134,7 +137,7 @@ function compileHeaders(src: YamlSource, at: Path, raw: Readonly<Record<string, 
   return out;
 }
 
-function compileTarget(src: YamlSource, at: Path, raw: RawRoute, functions: ReadonlySet<string> | null, parts: SharedRouteParts): RouteTarget {
+function compileTarget(src: YamlSource, at: Path, raw: RawRoute, names: KnownNames, parts: SharedRouteParts): RouteTarget {
   if (raw.function !== undefined && raw.upstream !== undefined) {
     src.reportKey([...at, 'upstream'], 'route has both function and upstream');
   } else if (raw.upstream !== undefined) {
@@ -142,17 +145,34 @@ function compileTarget(src: YamlSource, at: Path, raw: RawRoute, functions: Read
     const target = parts.upstream(upstream, () => httpUrl(src, [...at, 'upstream'], upstream));
     if (target !== null) return target;
   } else if (raw.function !== undefined) {
-    checkFunctionRef(src, [...at, 'function'], raw.function, functions);
-    return parts.function(raw.function);
+    return parts.function(functionRef(src, [...at, 'function'], raw.function, names));
   } else {
     src.report(at, 'route needs a function or an upstream');
   }
   return { kind: 'function', name: '' };
 }
 
-function checkFunctionRef(src: YamlSource, at: Path, name: string, functions: ReadonlySet<string> | null): void {
-  if (!FUNCTION_NAME.test(name)) src.report(at, `function name "${name}" must be a DNS-1123 label (lower-case letters, digits, "-")`);
-  else if (functions !== null && !functions.has(name)) src.report(at, `unknown function "${name}"`);
+/**
+ * The function's name as the registry knows it: NAMESPACE/NAME spelled with the first
+ * listed namespace is the bare NAME (one function, one activator, one metrics label).
+ */
+function functionRef(src: YamlSource, at: Path, ref: string, names: KnownNames): string {
+  const { namespace, name } = splitFunctionRef(ref);
+  if (!FUNCTION_NAME.test(name)) {
+    src.report(at, `function name "${name}" must be a DNS-1123 label (lower-case letters, digits, "-")`);
+    return ref;
+  }
+  if (namespace === null) {
+    if (names.functions !== null && !names.functions.has(name)) src.report(at, `unknown function "${name}"`);
+    return ref;
+  }
+  const scope = names.namespaces;
+  if (!FUNCTION_NAME.test(namespace)) src.report(at, `namespace "${namespace}" of function "${ref}" must be a DNS-1123 label`);
+  else if (scope === undefined) src.report(at, `function "${ref}" names a namespace: only the Kubernetes backend has namespaces`);
+  else if (scope.kind === 'list' && scope.names.length === 0) src.report(at, `function "${ref}" is in namespace "${namespace}", but the gateway watches only its kubeconfig namespace (list namespaces with --namespace)`);
+  else if (scope.kind === 'list' && !scope.names.includes(namespace)) src.report(at, `function "${ref}" is in namespace "${namespace}", which the gateway does not watch (--namespace ${scope.names.join(',')})`);
+  else if (scope.kind === 'list' && scope.names[0] === namespace) return name;
+  return ref;
 }
 
 function compileRewrite(src: YamlSource, at: Path, raw: RawRoute): string | null {

@@ -2,6 +2,7 @@
 // The loader turns YAML into these objects once per reload: durations are
 // milliseconds, sizes are bytes, names are resolved, and everything is frozen.
 // Nothing downstream parses a config string again.
+import type { NamespaceScope } from './function-namespaces.js';
 
 /** Where a config node came from, for `FILE:LINE:COL: message` (1-based). */
 export interface SourcePosition {
@@ -179,6 +180,8 @@ export interface ConfigSources {
   readonly policiesDir: string;
   /** The local backend's functions file; null with the Kubernetes backend. */
   readonly functionsFile: string | null;
+  /** The Kubernetes backend's namespaces, for route `function: NAMESPACE/NAME` (SPEC §5); absent with the local backend. */
+  readonly namespaces?: NamespaceScope;
 }
 
 export type LoadResult =

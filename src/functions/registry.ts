@@ -6,6 +6,8 @@ import type { Endpoint, FunctionStatus } from './types.js';
 
 export class FunctionRegistry {
   readonly #activators = new Map<string, FunctionActivator>();
+  /** Kubernetes functions' namespaces, for /admin/functions (the local backend has none). */
+  readonly #namespaces = new Map<string, string>();
 
   constructor(private readonly deps: ActivatorDeps) {}
 
@@ -14,7 +16,8 @@ export class FunctionRegistry {
   }
 
   /** Create or update a function's settings; problems show in /admin/functions. */
-  define(name: string, settings: WakeSettings, problems: readonly string[] = []): FunctionActivator {
+  define(name: string, settings: WakeSettings, problems: readonly string[] = [], namespace?: string): FunctionActivator {
+    if (namespace !== undefined) this.#namespaces.set(name, namespace);
     const existing = this.#activators.get(name);
     if (existing) {
       existing.updateSettings(settings, problems);
@@ -32,6 +35,7 @@ export class FunctionRegistry {
     if (!activator) return;
     activator.failHeld('unknown-function');
     this.#activators.delete(name);
+    this.#namespaces.delete(name);
   }
 
   setEndpoints(name: string, endpoints: readonly Endpoint[]): void {
@@ -48,7 +52,11 @@ export class FunctionRegistry {
   }
 
   status(): FunctionStatus[] {
-    return this.names().map((name) => (this.#activators.get(name) as FunctionActivator).status());
+    return this.names().map((name) => {
+      const status = (this.#activators.get(name) as FunctionActivator).status();
+      const namespace = this.#namespaces.get(name);
+      return namespace === undefined ? status : { ...status, namespace };
+    });
   }
 
   /** Resolves once no function has anything held or in flight. */

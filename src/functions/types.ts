@@ -75,7 +75,10 @@ export interface WakeRecord {
 }
 
 export interface FunctionStatus {
+  /** As routes spell it: NAMESPACE/NAME for a Kubernetes function outside the first namespace. */
   readonly name: string;
+  /** The Kubernetes namespace of its Service; absent with the local backend. */
+  readonly namespace?: string;
   readonly endpoints: readonly EndpointStatus[];
   readonly inFlight: number;
   readonly pending: number;

@@ -11,11 +11,14 @@ import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import type { Reply } from './http-client.js';
 import { useFakeCluster, type FakeCluster, type FakeClusterOptions } from './kube/cluster.js';
 import type { PodTemplate } from './kube/kubelet.js';
+import { deployment, service } from './kube/objects.js';
 import { until } from './wait.js';
 
 export interface KubeGateway extends GatewayProcess {
-  /** `/NAME/rest` reaches function NAME as `/rest`. */
+  /** `/NAME/rest` reaches function NAME as `/rest` (`/NAMESPACE/NAME/rest` for NAMESPACE/NAME). */
   fn(name: string, rest: string): string;
+  /** Rewrites the routes file with routes for `functions`: the gateway reloads. */
+  routeTo(functions: readonly string[], paths?: readonly string[]): void;
 }
 
 export interface KubeGateways {
@@ -35,22 +38,30 @@ export function useKubeGateways(options: FakeClusterOptions = {}): KubeGateways 
   });
   const start = async (functions: readonly string[], extraArgs: readonly string[] = []): Promise<KubeGateway> => {
     const env = cluster();
-    const routes = functions.map((name) => ({ name, match: { path: `/${name}/*` }, function: name, auth: 'public', rewrite: '/*' }));
-    const config = makeConfigDir({ routes: { 'functions.yaml': JSON.stringify({ routes }) } });
+    const routesFor = (names: readonly string[], paths = names): string =>
+      JSON.stringify({ routes: names.map((name, i) => ({ name: name.replace('/', '.'), match: { path: `/${paths[i] ?? name}/*` }, function: name, auth: 'public', rewrite: '/*' })) });
+    const config = makeConfigDir({ routes: { 'functions.yaml': routesFor(functions) } });
     env.defer(() => config.remove());
-    const args = ['--backend=kubernetes', `--kubeconfig=${env.kubeconfig}`, `--namespace=${env.namespace}`, '--shutdown-timeout=10s', ...extraArgs];
+    const namespace = extraArgs.some((arg) => arg.startsWith('--namespace=')) ? [] : [`--namespace=${env.namespace}`];
+    const args = ['--backend=kubernetes', `--kubeconfig=${env.kubeconfig}`, ...namespace, '--shutdown-timeout=10s', ...extraArgs];
     const gateway = await startGatewayProcess(config, args);
     // Never throws: the cluster's other cleanups (pods!) must still run.
     env.defer(async () => void exits.push({ pid: gateway.pid, code: await gateway.stop('SIGTERM') }));
-    return Object.assign(gateway, { fn: (name: string, rest: string) => gateway.url(`/${name}${rest}`) });
+    return Object.assign(gateway, {
+      fn: (name: string, rest: string) => gateway.url(`/${name}${rest}`),
+      routeTo: (names: readonly string[], paths?: readonly string[]) => config.write('routes/functions.yaml', routesFor(names, paths)),
+    });
   };
   return { cluster, start };
 }
 
 /** Service + Deployment NAME (replicas 0 unless given), annotated, with a pod template. */
-export function addFunction(cluster: FakeCluster, name: string, seed: { annotations?: Record<string, string>; replicas?: number; pod?: PodTemplate } = {}): void {
-  if (seed.pod) cluster.kubelet.configure(cluster.namespace, name, seed.pod);
-  cluster.addFunction(name, { service: { annotations: seed.annotations }, deployment: { replicas: seed.replicas ?? 0 } });
+export function addFunction(cluster: FakeCluster, name: string, seed: { annotations?: Record<string, string>; replicas?: number; pod?: PodTemplate; namespace?: string } = {}): void {
+  const namespace = seed.namespace ?? cluster.namespace;
+  if (seed.pod) cluster.kubelet.configure(namespace, name, seed.pod);
+  if (namespace === cluster.namespace) return cluster.addFunction(name, { service: { annotations: seed.annotations }, deployment: { replicas: seed.replicas ?? 0 } });
+  cluster.apiserver.store.create('services', service(name, namespace, { annotations: seed.annotations }));
+  cluster.apiserver.store.create('deployments', deployment(name, namespace, { replicas: seed.replicas ?? 0 }));
 }
 
 /** What `kubectl scale` or an HPA would do: spec.replicas, straight into the store. */
@@ -60,8 +71,8 @@ export function scaleDeployment(cluster: FakeCluster, name: string, replicas: nu
   });
 }
 
-export function replicasOf(cluster: FakeCluster, name: string): number | undefined {
-  return (cluster.apiserver.store.get('deployments', cluster.namespace, name)?.spec as { replicas?: number } | undefined)?.replicas;
+export function replicasOf(cluster: FakeCluster, name: string, namespace = cluster.namespace): number | undefined {
+  return (cluster.apiserver.store.get('deployments', namespace, name)?.spec as { replicas?: number } | undefined)?.replicas;
 }
 
 /** PATCHes of deployments/NAME/scale the gateways sent (to `replicas`, when given). */

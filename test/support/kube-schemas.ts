@@ -7,6 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -27,6 +29,9 @@ export const VALIDATORS: Readonly<Record<string, (data: unknown) => void>> = {
   'networking.k8s.io/v1/NetworkPolicy': (d) => new NetworkPolicy(d as never).validate(),
   'rbac.authorization.k8s.io/v1/Role': (d) => new Role(d as never).validate(),
   'rbac.authorization.k8s.io/v1/RoleBinding': (d) => new RoleBinding(d as never).validate(),
+  // deploy/kubernetes-overlays/all-namespaces (`--namespace '*'`).
+  'rbac.authorization.k8s.io/v1/ClusterRole': (d) => new ClusterRole(d as never).validate(),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': (d) => new ClusterRoleBinding(d as never).validate(),
 };
 
 type AttributeTypes = readonly { readonly baseName: string; readonly type: string }[];

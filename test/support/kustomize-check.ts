@@ -79,7 +79,8 @@ export async function kustomizationProblems(dir: string): Promise<string[]> {
 /** What is wrong with rendered objects: each one's schema first, then what the gateway needs of them together. */
 export function renderedProblems(objects: readonly Rendered[]): string[] {
   const problems = objects.flatMap((o) => schemaProblems(o));
-  const ids = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+  // The same name in two namespaces is two objects (the overlays' Roles).
+  const ids = objects.map((o) => `${o.kind}/${o.metadata?.name}${o.metadata?.namespace && RBAC_KINDS.has(o.kind) ? ` in ${o.metadata.namespace}` : ''}`);
   for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) problems.push(`${id}: rendered twice`);
   if (problems.length > 0) return problems; // the checks below read fields the schemas vouch for
   const of = <T>(kind: string) => objects.filter((o) => o.kind === kind) as unknown as (T & Rendered)[];
@@ -87,22 +88,25 @@ export function renderedProblems(objects: readonly Rendered[]): string[] {
     ...namespaceProblems(objects),
     ...configMapProblems(of<IDeployment>('Deployment'), of<IConfigMap>('ConfigMap')),
     ...gatewayProblems(of<IDeployment>('Deployment'), of<IService>('Service'), of<IConfigMap>('ConfigMap')),
-    ...rbacProblems(of<IRole>('Role'), of<IRoleBinding>('RoleBinding'), objects),
+    ...rbacProblems(objects),
   ];
 }
 
-/** One Namespace, and every other object (and the RoleBinding's subjects) in it. */
+/** Kinds that live outside the gateway's namespace: RBAC in the namespaces it watches, or cluster-scoped. */
+const RBAC_KINDS = new Set(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+
+/** One Namespace, every other object but RBAC in it, and every RoleBinding's subjects in it (rbacProblems places the RBAC). */
 function namespaceProblems(objects: readonly Rendered[]): string[] {
   const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
   if (namespaces.length !== 1) return [`${namespaces.length} Namespaces rendered (${namespaces.join(', ')}), not one`];
   const namespace = namespaces[0];
   const problems: string[] = [];
-  for (const o of objects.filter((o) => o.kind !== 'Namespace')) {
+  for (const o of objects.filter((o) => o.kind !== 'Namespace' && !RBAC_KINDS.has(o.kind))) {
     if (o.metadata.namespace !== namespace) problems.push(`${o.kind}/${o.metadata.name}: in namespace ${o.metadata.namespace ?? '(none)'}, not ${namespace}`);
   }
-  for (const b of objects.filter((o) => o.kind === 'RoleBinding') as unknown as IRoleBinding[]) {
+  for (const b of objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') as unknown as IRoleBinding[]) {
     for (const s of b.subjects ?? []) {
-      if (s.kind === 'ServiceAccount' && s.namespace !== namespace) problems.push(`RoleBinding/${b.metadata?.name}: subject ${s.name} in namespace ${s.namespace}, not ${namespace}`);
+      if (s.kind === 'ServiceAccount' && s.namespace !== namespace) problems.push(`${b.kind}/${b.metadata?.name}: subject ${s.name} in namespace ${s.namespace}, not ${namespace}`);
     }
   }
   return problems;
@@ -189,26 +193,62 @@ function gatewayProblems(deployments: readonly (IDeployment & Rendered)[], servi
   return problems;
 }
 
-/** One Role granting exactly KUBERNETES_API_CALLS (SPEC §5, word for word: deploy-manifests.test.ts), bound to the gateway's ServiceAccount. */
-function rbacProblems(roles: readonly (IRole & Rendered)[], bindings: readonly (IRoleBinding & Rendered)[], objects: readonly Rendered[]): string[] {
-  const cluster = objects.filter((o) => o.kind.startsWith('Cluster')).map((o) => `${o.kind}/${o.metadata.name}`);
-  if (cluster.length > 0) return [`cluster-wide RBAC rendered: ${cluster.join(', ')}`];
-  if (roles.length !== 1 || bindings.length !== 1) return [`${roles.length} Roles and ${bindings.length} RoleBindings rendered, not one of each`];
-  const role = roles[0]!;
-  const binding = bindings[0]!;
-  const key = (verb: string, group: string, resource: string) => `${verb} ${group || 'core'}/${resource}`;
-  const granted = (role.rules ?? []).flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((res) => r.verbs.map((v) => key(v, g, res)))));
-  const wanted = KUBERNETES_API_CALLS.map((c) => key(c.verb, c.group, c.resource));
+/**
+ * The namespaces the gateway's Deployment watches, from its `--namespace` argument
+ * ($(POD_NAMESPACE) is its own): a list, or '*' for every one (SPEC §5).
+ */
+function watchedNamespaces(deployments: readonly (IDeployment & Rendered)[]): { readonly watched: readonly string[] | '*' } | { readonly problem: string } {
+  const gateway = deployments.find((d) => d.metadata.name === GATEWAY);
+  const args = gateway?.spec?.template.spec?.containers[0]?.args ?? [];
+  const at = args.indexOf('--namespace');
+  const value = at === -1 ? args.find((a) => a.startsWith('--namespace='))?.slice('--namespace='.length) : args[at + 1];
+  if (value === undefined) return { problem: `Deployment/${GATEWAY}: no --namespace argument (the RBAC cannot be checked against what it watches)` };
+  if (value === '*') return { watched: '*' };
+  return { watched: value.split(',').map((ns) => (ns === '$(POD_NAMESPACE)' ? (gateway?.metadata.namespace ?? '') : ns)) };
+}
+
+/**
+ * Exactly KUBERNETES_API_CALLS (SPEC §5, word for word: deploy-manifests.test.ts) bound
+ * to the gateway's ServiceAccount wherever it watches: one Role + RoleBinding per
+ * namespace of `--namespace`, or for `*` one ClusterRole + ClusterRoleBinding and no Role.
+ */
+function rbacProblems(objects: readonly Rendered[]): string[] {
+  const of = <T>(kind: string) => objects.filter((o) => o.kind === kind) as unknown as (T & Rendered)[];
+  const found = watchedNamespaces(of<IDeployment>('Deployment'));
+  if ('problem' in found) return [found.problem];
+  const watched = found.watched;
   const problems: string[] = [];
-  const extra = [...new Set(granted)].filter((g) => !wanted.includes(g)).sort();
-  const lacking = wanted.filter((w) => !granted.includes(w)).sort();
-  if (extra.length > 0) problems.push(`Role/${role.metadata.name}: grants ${extra.join(', ')}, which KUBERNETES_API_CALLS lacks`);
-  if (lacking.length > 0) problems.push(`Role/${role.metadata.name}: lacks ${lacking.join(', ')}, which the gateway calls`);
-  if ((role.rules ?? []).some((r) => r.resourceNames !== undefined)) problems.push(`Role/${role.metadata.name}: resourceNames (functions are any Service in the namespace)`);
-  if (binding.roleRef.kind !== 'Role' || binding.roleRef.name !== role.metadata.name) problems.push(`RoleBinding/${binding.metadata.name}: binds ${binding.roleRef.kind}/${binding.roleRef.name}, not Role/${role.metadata.name}`);
-  const subjects = (binding.subjects ?? []).map((s) => `${s.kind}/${s.name}`);
-  if (subjects.join() !== `ServiceAccount/${GATEWAY}`) problems.push(`RoleBinding/${binding.metadata.name}: subjects [${subjects.join(', ')}], not ServiceAccount/${GATEWAY}`);
   if (!objects.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === GATEWAY)) problems.push(`no ServiceAccount/${GATEWAY} rendered`);
+  const roles = [...of<IRole>('Role'), ...of<IRole>('ClusterRole')];
+  const bindings = [...of<IRoleBinding>('RoleBinding'), ...of<IRoleBinding>('ClusterRoleBinding')];
+  const where = (o: Rendered) => (o.kind.startsWith('Cluster') ? '*' : (o.metadata.namespace ?? ''));
+  const expected = watched === '*' ? ['*'] : [...watched];
+  const placed = (list: readonly Rendered[]) => list.map(where).sort().join(', ');
+  const wantKind = watched === '*' ? 'ClusterRole' : 'Role';
+  if (placed(roles) !== [...expected].sort().join(', ') || roles.some((r) => r.kind !== wantKind)) {
+    problems.push(`${wantKind}s wanted for ${expected.join(', ')} (what --namespace watches), rendered: ${roles.map((r) => `${r.kind}/${r.metadata.name} in ${where(r)}`).join('; ') || 'none'}`);
+  }
+  if (placed(bindings) !== [...expected].sort().join(', ') || bindings.some((b) => b.kind !== `${wantKind}Binding`)) {
+    problems.push(`${wantKind}Bindings wanted for ${expected.join(', ')}, rendered: ${bindings.map((b) => `${b.kind}/${b.metadata.name} in ${where(b)}`).join('; ') || 'none'}`);
+  }
+  const key = (verb: string, group: string, resource: string) => `${verb} ${group || 'core'}/${resource}`;
+  const wanted = KUBERNETES_API_CALLS.map((c) => key(c.verb, c.group, c.resource));
+  for (const role of roles) {
+    const id = `${role.kind}/${role.metadata.name} in ${where(role)}`;
+    const granted = (role.rules ?? []).flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((res) => r.verbs.map((v) => key(v, g, res)))));
+    const extra = [...new Set(granted)].filter((g) => !wanted.includes(g)).sort();
+    const lacking = wanted.filter((w) => !granted.includes(w)).sort();
+    if (extra.length > 0) problems.push(`${id}: grants ${extra.join(', ')}, which KUBERNETES_API_CALLS lacks`);
+    if (lacking.length > 0) problems.push(`${id}: lacks ${lacking.join(', ')}, which the gateway calls`);
+    if ((role.rules ?? []).some((r) => r.resourceNames !== undefined)) problems.push(`${id}: resourceNames (functions are any Service in the namespace)`);
+  }
+  for (const binding of bindings) {
+    const id = `${binding.kind}/${binding.metadata.name} in ${where(binding)}`;
+    const role = roles.find((r) => r.kind === binding.roleRef.kind && r.metadata.name === binding.roleRef.name && where(r) === where(binding));
+    if (!role) problems.push(`${id}: binds ${binding.roleRef.kind}/${binding.roleRef.name}, which is not rendered beside it`);
+    const subjects = (binding.subjects ?? []).map((s) => `${s.kind}/${s.name}`);
+    if (subjects.join() !== `ServiceAccount/${GATEWAY}`) problems.push(`${id}: subjects [${subjects.join(', ')}], not ServiceAccount/${GATEWAY}`);
+  }
   return problems;
 }
 

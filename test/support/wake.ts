@@ -83,6 +83,8 @@ export function useWakeGateway(functions: (file: (name: string) => string) => Re
 
 export interface FunctionView {
   name: string;
+  /** Kubernetes backend only: the Service's namespace. */
+  namespace?: string;
   endpoints: Array<{ id: string; origin: string; inFlight: number; refused: boolean }>;
   inFlight: number;
   pending: number;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { GATEWAY_IMAGE, kustomizationProblems, renderKustomization } from '../support/kustomize-check.js';
+import { GATEWAY_IMAGE, kustomizationProblems, renderKustomization, type Rendered } from '../support/kustomize-check.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url)); // from build/test/unit/
 const DEPLOY = path.join(REPO, 'deploy/kubernetes');
@@ -92,5 +92,95 @@ describe('deploy/kubernetes rendered by kubectl kustomize: a broken copy fails t
     const problems = await kustomizationProblems(copy);
     assert.ok(problems.length > 0);
     for (const p of problems) assert.match(p, /: ConfigMap gatehouse-[a-z-]+ has no generated hash suffix/);
+  });
+});
+
+// The overlays for functions across namespaces (SPEC §5): the same base, the
+// gateway's --namespace patched, and the RBAC where it now looks. They live
+// beside deploy/kubernetes, not in it: kustomize refuses a base that contains
+// its overlay ("cycle detected").
+const OVERLAYS = path.join(REPO, 'deploy/kubernetes-overlays');
+
+interface Object_ { kind: string; metadata: { name: string; namespace?: string }; spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } }
+const gatewayArgs = (objects: readonly Rendered[]): string[] =>
+  (objects as unknown as Object_[]).find((o) => o.kind === 'Deployment' && o.metadata.name === 'gatehouse')?.spec?.template?.spec?.containers?.[0]?.args ?? [];
+const rbac = (objects: readonly Rendered[]): string[] =>
+  objects.filter((o) => /Role/.test(o.kind)).map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.namespace ?? '*'}`).sort();
+const ids = (objects: readonly Rendered[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`);
+
+describe('deploy/kubernetes-overlays rendered by kubectl kustomize', () => {
+  it('namespaces: passes the checks; the gateway watches its own namespace, team-a and team-b, with a Role + RoleBinding in each', async () => {
+    const dir = path.join(OVERLAYS, 'namespaces');
+    assert.deepEqual(await kustomizationProblems(dir), []);
+    const objects = await renderKustomization(dir);
+    const args = gatewayArgs(objects);
+    assert.equal(args[args.indexOf('--namespace') + 1], '$(POD_NAMESPACE),team-a,team-b');
+    assert.deepEqual(rbac(objects), ['Role/gatehouse@gatehouse', 'Role/gatehouse@team-a', 'Role/gatehouse@team-b', 'RoleBinding/gatehouse@gatehouse', 'RoleBinding/gatehouse@team-a', 'RoleBinding/gatehouse@team-b']);
+    // The whole base, and nothing else but the two Role + RoleBinding pairs.
+    const base = ids(await renderKustomization(DEPLOY));
+    assert.deepEqual(ids(objects).filter((id) => !/Role/.test(id)).sort(), base.filter((id) => !/Role/.test(id)).sort());
+  });
+
+  it('all-namespaces: passes the checks; the gateway watches *, with one ClusterRole + ClusterRoleBinding and no Role', async () => {
+    const dir = path.join(OVERLAYS, 'all-namespaces');
+    assert.deepEqual(await kustomizationProblems(dir), []);
+    const objects = await renderKustomization(dir);
+    const args = gatewayArgs(objects);
+    assert.equal(args[args.indexOf('--namespace') + 1], '*');
+    assert.deepEqual(rbac(objects), ['ClusterRole/gatehouse@*', 'ClusterRoleBinding/gatehouse@*']);
+  });
+});
+
+describe('deploy/kubernetes-overlays: a broken copy fails the check', () => {
+  let root = '';
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-overlays-'));
+    cpSync(DEPLOY, path.join(root, 'kubernetes'), { recursive: true });
+    cpSync(OVERLAYS, path.join(root, 'kubernetes-overlays'), { recursive: true });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const file = (relative: string) => path.join(root, relative);
+  const edit = (relative: string, from: string | RegExp, to: string): void => {
+    const before = readFileSync(file(relative), 'utf8');
+    const after = before.replace(from, to);
+    assert.notEqual(after, before, `${relative}: ${String(from)} is not there to break`);
+    writeFileSync(file(relative), after);
+  };
+
+  it('the unbroken copies pass', async () => {
+    assert.deepEqual(await kustomizationProblems(file('kubernetes-overlays/namespaces')), []);
+    assert.deepEqual(await kustomizationProblems(file('kubernetes-overlays/all-namespaces')), []);
+  });
+
+  it('a namespace listed in --namespace without its Role', async () => {
+    edit('kubernetes-overlays/namespaces/kustomization.yaml', 'team-a,team-b', 'team-a,team-b,team-c');
+    assert.deepEqual(await kustomizationProblems(file('kubernetes-overlays/namespaces')), [
+      'Roles wanted for gatehouse, team-a, team-b, team-c (what --namespace watches), rendered: Role/gatehouse in gatehouse; Role/gatehouse in team-a; Role/gatehouse in team-b',
+      'RoleBindings wanted for gatehouse, team-a, team-b, team-c, rendered: RoleBinding/gatehouse in gatehouse; RoleBinding/gatehouse in team-a; RoleBinding/gatehouse in team-b',
+    ]);
+  });
+
+  it('a Role in a namespace the gateway does not watch, or with more verbs than the gateway uses', async () => {
+    edit('kubernetes-overlays/namespaces/kustomization.yaml', 'team-a,team-b', 'team-a');
+    edit('kubernetes-overlays/namespaces/function-rbac.yaml', /verbs: \[get, patch\]/, 'verbs: [get, patch, update]');
+    const problems = await kustomizationProblems(file('kubernetes-overlays/namespaces'));
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems[0]!, /^Roles wanted for gatehouse, team-a \(/);
+    assert.match(problems[2]!, /^Role\/gatehouse in team-a: grants update apps\/deployments, update apps\/deployments\/scale/);
+  });
+
+  it('the all-namespaces overlay with the base Role left in, or its ClusterRoleBinding missing', async () => {
+    edit('kubernetes-overlays/all-namespaces/kustomization.yaml', /  # The namespaced Role[^]*$/, '');
+    let problems = await kustomizationProblems(file('kubernetes-overlays/all-namespaces'));
+    assert.match(problems.join('\n'), /ClusterRoles wanted for \* .*Role\/gatehouse in gatehouse/);
+    edit('kubernetes-overlays/all-namespaces/cluster-rbac.yaml', /---\n[^]*$/, '');
+    problems = await kustomizationProblems(file('kubernetes-overlays/all-namespaces'));
+    assert.match(problems.join('\n'), /ClusterRoleBindings wanted for \*, rendered: RoleBinding\/gatehouse in gatehouse/);
+  });
+
+  it('the base with a ClusterRole added: it watches one namespace, so cluster-wide RBAC is too much', async () => {
+    writeFileSync(file('kubernetes/rbac.yaml'), readFileSync(file('kubernetes/rbac.yaml'), 'utf8') + readFileSync(file('kubernetes-overlays/all-namespaces/cluster-rbac.yaml'), 'utf8').replace(/^#.*\n/gm, '---\n'));
+    const problems = await kustomizationProblems(file('kubernetes'));
+    assert.match(problems.join('\n'), /^Roles wanted for gatehouse \(what --namespace watches\), rendered: .*ClusterRole\/gatehouse in \*/m);
   });
 });

@@ -516,7 +516,13 @@ describe('deploy/kubernetes: RBAC against the code', () => {
     const found: { where: string; call: string }[] = [];
     for (const file of files) {
       const text = readFileSync(path.join(BACKEND, file), 'utf8');
-      assert.doesNotMatch(text, /\b\w+ForAllNamespaces\s*\(/, `${file}: a cluster-wide call; the Role is namespaced`);
+      // `--namespace '*'` lists at the cluster scope (listServiceForAllNamespaces...): the same
+      // verbs, granted by the all-namespaces overlay's ClusterRole instead of a Role.
+      for (const m of text.matchAll(/\b(\w+?)([A-Z]\w*?)ForAllNamespaces\s*\(/g)) {
+        assert.equal(m[1], 'list', `${file}: ${m[0]}: only lists may be cluster-wide`);
+        const [group, resource] = KINDS[m[2]!] ?? assert.fail(`${file}: ${m[0]} touches a kind this test does not know; add it`);
+        found.push({ where: `${file}: ${m[0]}`, call: key({ group, resource, verb: 'list' }) });
+      }
       for (const m of text.matchAll(/\b(list|read|patch|replace|create|deleteCollection|delete)Namespaced([A-Z]\w*)\s*\(/g)) {
         const kind = kindNames.find((k) => m[2]!.startsWith(k));
         assert.ok(kind, `${file}: ${m[0]} touches a kind this test does not know; add it`);
@@ -526,7 +532,8 @@ describe('deploy/kubernetes: RBAC against the code', () => {
       }
       // Informers and watches take an API path: /api/v1/namespaces/${ns}/services,
       // /apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices.
-      for (const m of text.matchAll(/\/api(?:s\/([a-z0-9.-]+))?\/v\d\w*\/namespaces\/\$\{[^}]+\}\/([a-z]+)/g)) {
+      // With `*`, at the cluster scope: /api/v1/services, /apis/discovery.k8s.io/v1/endpointslices.
+      for (const m of text.matchAll(/['`]\/api(?:s\/([a-z0-9.-]+))?\/v\d\w*\/(?:namespaces\/\$\{[^}]+\}\/)?([a-z]+)/g)) {
         found.push({ where: `${file}: ${m[0]}`, call: key({ group: m[1] ?? '', resource: m[2]!, verb: 'watch' }) });
       }
     }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { NamespaceScope } from '../../../src/config/function-namespaces.js';
 import { nodeConfigIo } from '../../../src/config/io.js';
 import type { ConfigIo } from '../../../src/config/io.js';
 import { loadConfig } from '../../../src/config/load.js';
@@ -13,6 +14,8 @@ export interface LoadOptions {
   /** Load `functions.yaml` from the tree, as the local backend does (default: no functions file). */
   readonly functions?: boolean;
   readonly env?: Readonly<Record<string, string>>;
+  /** The Kubernetes backend's `--namespace` (absent: the local backend's rules). */
+  readonly namespaces?: NamespaceScope;
 }
 
 export class ConfigTree {
@@ -36,7 +39,7 @@ export class ConfigTree {
   async load(opts: LoadOptions = {}): Promise<LoadResult> {
     const io: ConfigIo = { ...nodeConfigIo(), env: opts.env ?? {}, cwd: this.root };
     const functionsFile = opts.functions === true ? this.path('functions.yaml') : null;
-    return loadConfig({ routesDir: this.path('routes'), policiesDir: this.path('policies'), functionsFile }, io);
+    return loadConfig({ routesDir: this.path('routes'), policiesDir: this.path('policies'), functionsFile, namespaces: opts.namespaces }, io);
   }
 
   /** Problems as printed, with the tree's root cut off every path. */

@@ -9,13 +9,14 @@ import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/cl
 
 export interface KubeClient {
   readonly config: KubeConfig;
-  readonly namespace: string;
+  /** The kubeconfig context's namespace, else `default` (SPEC §1 `--namespace`'s default). */
+  readonly contextNamespace: string;
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
   readonly apps: AppsV1Api;
 }
 
-export function connect(kubeconfigPath: string | undefined, namespaceFlag: string | undefined): KubeClient {
+export function connect(kubeconfigPath: string | undefined): KubeClient {
   const config = new KubeConfig();
   if (kubeconfigPath) config.loadFromFile(kubeconfigPath);
   else if (process.env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
@@ -27,7 +28,7 @@ export function connect(kubeconfigPath: string | undefined, namespaceFlag: strin
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
   return {
     config,
-    namespace: namespaceFlag ?? contextNamespace ?? 'default',
+    contextNamespace: contextNamespace ?? 'default',
     core: config.makeApiClient(CoreV1Api),
     discovery: config.makeApiClient(DiscoveryV1Api),
     apps: config.makeApiClient(AppsV1Api),

@@ -23,6 +23,8 @@ export class IdleKeeper {
   #lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(
+    private readonly namespace: string,
+    /** The function as routes and logs name it (NAMESPACE/NAME outside the first namespace). */
     private readonly name: string,
     private readonly spec: () => ServiceFunction | null,
     private readonly activator: () => FunctionActivator | undefined,
@@ -89,17 +91,17 @@ export class IdleKeeper {
     }
     if (activator.endpoints.length === 0) return; // asleep already, or not up yet
     if (this.#lastActiveWall !== null && wall - this.#lastActiveWall < idle) return;
-    const { atMs: recorded, resourceVersion } = await this.scaler.lastRequestAt(spec.scaleTarget);
+    const { atMs: recorded, resourceVersion } = await this.scaler.lastRequestAt(this.namespace, spec.scaleTarget);
     if (recorded === null) {
-      await this.scaler.recordRequestAt(spec.scaleTarget, wall); // nobody did yet: start the clock
+      await this.scaler.recordRequestAt(this.namespace, spec.scaleTarget, wall); // nobody did yet: start the clock
       return;
     }
     if (wall - recorded < idle) return; // another replica served it lately
     if (this.#busy(activator, since)) return; // a request arrived while we asked
     // Only from the version we judged idle: a replica that recorded a request, or
     // scaled, in between makes this a no-op (409), so there is one transition.
-    if (!(await this.scaler.scaleToZero(spec.scaleTarget, resourceVersion))) return;
-    this.logger.info({ function: this.name, target: spec.scaleTarget, idleMs: wall - recorded }, 'scaled an idle function to zero');
+    if (!(await this.scaler.scaleToZero(this.namespace, spec.scaleTarget, resourceVersion))) return;
+    this.logger.info({ function: this.name, namespace: this.namespace, target: spec.scaleTarget, idleMs: wall - recorded }, 'scaled an idle function to zero');
   }
 
   async #record(wall: number): Promise<void> {
@@ -107,7 +109,7 @@ export class IdleKeeper {
     if (!target) return;
     this.#lastWriteAt = performance.now();
     this.#lastActiveWall = wall;
-    await this.scaler.recordRequestAt(target, wall);
+    await this.scaler.recordRequestAt(this.namespace, target, wall);
   }
 
   #busy(activator: FunctionActivator, since: number): boolean {

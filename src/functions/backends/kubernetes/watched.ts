@@ -17,7 +17,10 @@ const CALM_AFTER_MS = 30_000;
 export interface WatchedCollection<T extends KubernetesObject> {
   /** Resolves at the first full sync (list done, watch started). */
   readonly synced: Promise<void>;
-  list(): readonly T[];
+  /** From the informer's cache, indexed by namespace then name: no scan. */
+  get(name: string, namespace: string): T | undefined;
+  /** Every object, or one namespace's (a cluster-wide watch holds them all). */
+  list(namespace?: string): readonly T[];
   stop(): Promise<void>;
 }
 
@@ -66,7 +69,8 @@ export function watchCollection<T extends KubernetesObject>(
   void start();
   return {
     synced,
-    list: () => informer.list(),
+    get: (name, namespace) => informer.get(name, namespace),
+    list: (namespace) => informer.list(namespace),
     async stop() {
       stopped = true;
       clearTimeout(timer);
