@@ -122,12 +122,12 @@ async function startGateway(root: string, extraArgs: string[]): Promise<Gateway>
   };
 }
 
-function configDir(functionsYaml: string): string {
+function configDir(functionsYaml: string, extraRoutes: readonly object[] = []): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-wake-'));
   mkdirSync(path.join(root, 'routes'));
   mkdirSync(path.join(root, 'policies'));
   // YAML is a superset of JSON.
-  const routes = [{ name: FN, match: { path: `/${FN}/*` }, function: FN, auth: 'public', rewrite: '/*' }];
+  const routes = [{ name: FN, match: { path: `/${FN}/*` }, function: FN, auth: 'public', rewrite: '/*' }, ...extraRoutes];
   writeFileSync(path.join(root, 'routes', 'wake.yaml'), JSON.stringify({ routes }));
   writeFileSync(path.join(root, 'functions.yaml'), functionsYaml);
   return root;
@@ -253,7 +253,18 @@ function sample(readyNs: bigint, sentNs: bigint, receivedNs: bigint, answer: Ans
 
 // ---------------------------------------------------------------- Kubernetes
 
-async function kubernetesSamples(deadline: number): Promise<Sample[]> {
+/** Other functions FN sleeps among (bench/scale.ts): seeded before the gateway starts, with their routes. */
+export interface WakeBackground {
+  readonly routes: readonly object[];
+  seed(store: FakeApiServer['store'], namespace: string): void;
+}
+
+/** The Kubernetes cold starts (the section below), alone or among `background`: the overheads, ms. */
+export async function kubernetesWakeOverheads(deadline: number, background?: WakeBackground): Promise<number[]> {
+  return (await kubernetesSamples(deadline, background)).map((s) => s.overheadMs);
+}
+
+async function kubernetesSamples(deadline: number, background?: WakeBackground): Promise<Sample[]> {
   const apiserver = await FakeApiServer.start();
   const store = apiserver.store;
   // Subscribed before any watch stream: this runs first within the write that lists the pod ready.
@@ -271,7 +282,8 @@ async function kubernetesSamples(deadline: number): Promise<Sample[]> {
   const kubeconfig = writeKubeconfig({ server: apiserver.url, token: apiserver.token, namespace: NAMESPACE });
   store.create('services', service(FN, NAMESPACE));
   store.create('deployments', deployment(FN, NAMESPACE, { replicas: 0 }));
-  const root = configDir('functions: {}\n');
+  background?.seed(store, NAMESPACE);
+  const root = configDir('functions: {}\n', background?.routes);
   let gateway: Gateway | undefined;
   try {
     gateway = await startGateway(root, ['--backend=kubernetes', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`]);
