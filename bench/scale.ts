@@ -43,6 +43,8 @@ const FUNCTIONS = env('BENCH_SCALE_FUNCTIONS', 10_000);
 const REST_S = env('BENCH_SCALE_REST_S', 60);
 const CHURN_S = env('BENCH_SCALE_CHURN_S', 60);
 const UPDATES_PER_S = env('BENCH_SCALE_UPDATES_PER_S', 100);
+/** BENCH_SCALE_CPU_PROF=DIR: the gateway writes a CPU profile of its first BENCH_SCALE_CPU_PROF_MS (default 40,000) ms there (cpu-profile-preload.mjs). */
+const CPU_PROF_DIR = process.env.BENCH_SCALE_CPU_PROF;
 const ACTIVE = 10;
 const IDLE_TIMEOUT_S = 20;
 const NAMESPACE = 'bench';
@@ -57,6 +59,10 @@ const sleep = (t: number): Promise<void> => new Promise((resolve) => setTimeout(
 const fnName = (i: number): string => `fn-${i}`;
 const seededAddress = (i: number, k: number): string => `127.0.1.${1 + ((i * 3 + k) % POOL)}`;
 const churnAddress = (u: number): string => `127.0.2.${1 + (u % POOL)}`;
+
+const cpuProfileEnv = (dir: string): Record<string, string> => ({
+  NODE_OPTIONS: `--import=${path.resolve('bench/cpu-profile-preload.mjs')}`, GATEHOUSE_CPU_PROFILE_DIR: dir, GATEHOUSE_CPU_PROFILE_MS: process.env.BENCH_SCALE_CPU_PROF_MS ?? '40000',
+});
 
 // ---------------------------------------------------------------- endpoints
 
@@ -248,7 +254,7 @@ export async function runScaleBench(): Promise<string> {
     const startedNs = nowNs();
     const config = { root, routesDir: path.join(root, 'routes'), policiesDir: path.join(root, 'policies'), functionsFile: path.join(root, 'functions.yaml'), write: () => {}, remove: () => {} };
     gateway = await startGatewayProcess(config,
-      ['--backend=kubernetes', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`, '--log-level=warn', '--shutdown-timeout=5s'], {}, { pinToCore: hasTaskset ? '0' : undefined });
+      ['--backend=kubernetes', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`, '--log-level=warn', '--shutdown-timeout=5s'], CPU_PROF_DIR ? cpuProfileEnv(CPU_PROF_DIR) : {}, { pinToCore: hasTaskset ? '0' : undefined });
     progress('gateway started');
     const startup = await waitReady(gateway, startedNs);
     progress(`ready in ${startup.readyMs.toFixed(0)} ms`);

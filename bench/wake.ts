@@ -69,6 +69,8 @@ const GATEWAY_CORE = '0';
 const OTHER_CORE = '1';
 const REQUEST_TIMEOUT_MS = 15_000;
 const STEP_TIMEOUT_MS = 15_000;
+/** The first sync: ~25 s among 10,000 functions (bench/scale.ts). */
+const SYNC_TIMEOUT_MS = 120_000;
 const TOTAL_DEADLINE_MS = 4 * 60_000;
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 
@@ -288,7 +290,7 @@ async function kubernetesSamples(deadline: number, background?: WakeBackground):
   try {
     gateway = await startGateway(root, ['--backend=kubernetes', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`]);
     const g = gateway;
-    await until('the gateway to sync', async () => ((await getStatus(g.adminPort, '/readyz')) === 200 ? true : undefined));
+    await until('the gateway to sync', async () => ((await getStatus(g.adminPort, '/readyz')) === 200 ? true : undefined), SYNC_TIMEOUT_MS);
     await until(`the gateway to know ${FN}`, async () => {
       const body = (await getJson(g.adminPort, '/admin/functions', { authorization: `Bearer ${ADMIN_TOKEN}` })) as { functions?: Array<{ name: string }> };
       return body.functions?.some((f) => f.name === FN) ? true : undefined;
