@@ -15,11 +15,11 @@
 //     new endpoint (a 127.0.2.x listener) to a function not churned before. t0 is
 //     taken right after the store write returns: the watch stream's res.write of
 //     the MODIFIED event runs synchronously inside that write. Then GETs to the
-//     function's route, back to back on keep-alive connections, until one is
+//     function's route, PROBE_EVERY_MS apart on keep-alive connections, until one is
 //     answered by the new endpoint; t1 is when that listener's request handler
 //     began (same process, same clock). t1 − t0 includes the watch delivery, the
-//     informer, the route table update and up to n−1 requests balanced to the
-//     function's older endpoints;
+//     informer, the route table update, up to n−1 requests balanced to the
+//     function's older endpoints and ≤ PROBE_EVERY_MS (+ a request) of probe spacing;
 //  4. meanwhile ACTIVE functions get an idle-timeout of IDLE_TIMEOUT and a GET
 //     every 100 ms each: the Deployment annotation writes they cost;
 //  5. the wake overhead of bench/wake.ts's Kubernetes section, alone and with
@@ -50,6 +50,8 @@ const IDLE_TIMEOUT_S = 20;
 const NAMESPACE = 'bench';
 const POOL = 250; // listeners per /24: 127.0.1.1–250 seeded, 127.0.2.1–250 for the churn
 const PROBE_TIMEOUT_MS = 5000;
+/** Between a probe's GETs: back to back, the probes of overlapping updates alone saturated the gateway's core. */
+const PROBE_EVERY_MS = 2;
 /** Progress on stderr: the tables go to stdout. */
 const progress = (what: string): void => void process.stderr.write(`scale: ${what} (${new Date().toISOString().slice(11, 19)})\n`);
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
@@ -182,6 +184,7 @@ async function churn(apiserver: FakeApiServer, gateway: GatewayProcess, port: nu
         latenciesMs.push(Number(BigInt(answer.headers['x-received-hrtime'] as string) - t0) / 1e6);
         return;
       }
+      await sleep(PROBE_EVERY_MS);
     }
     failed++;
   };
