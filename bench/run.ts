@@ -3,7 +3,8 @@
 // bench pins the gateway it starts to core 0 itself. `npm run bench -- ratelimit`
 // runs only the benches named. `proxy` runs only when named (`npm run bench -- proxy`):
 // it may install wrk, takes ~5 minutes, pins its own processes and writes its
-// section of BENCHMARKS.md itself.
+// section of BENCHMARKS.md itself. `scale` (10,000 Kubernetes functions, ~5 minutes)
+// runs only when named too: `taskset -c 1 node build/bench/run.js scale`.
 import { formatRows, runAuthBench } from './auth.js';
 import { runRateLimitBench } from './ratelimit.js';
 
@@ -14,6 +15,7 @@ const benches: ReadonlyArray<[string, string, () => Promise<string>, { explicit?
   ['proxy', 'Proxy throughput', async () => (await import('./proxy/index.js')).runProxyBench(), { explicit: true }],
   ['routes-scale', 'Route table scale', async () => (await import('./routes-scale.js')).runRoutesScaleBench()],
   ['observability', 'Access log and trace context per request', async () => (await import('./observability.js')).runObservabilityBench()],
+  ['scale', 'Scale: 10,000 functions', async () => (await import('./scale.js')).runScaleBench(), { explicit: true }],
   ['ratelimit-memory', 'Memory rate-limit store at 1,000,000 keys', async () => (await import('./ratelimit-memory.js')).runRateLimitMemoryBench()],
 ];
 

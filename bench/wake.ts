@@ -69,6 +69,8 @@ const GATEWAY_CORE = '0';
 const OTHER_CORE = '1';
 const REQUEST_TIMEOUT_MS = 15_000;
 const STEP_TIMEOUT_MS = 15_000;
+/** The first sync: ~25 s among 10,000 functions (bench/scale.ts). */
+const SYNC_TIMEOUT_MS = 120_000;
 const TOTAL_DEADLINE_MS = 4 * 60_000;
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 
@@ -122,12 +124,12 @@ async function startGateway(root: string, extraArgs: string[]): Promise<Gateway>
   };
 }
 
-function configDir(functionsYaml: string): string {
+function configDir(functionsYaml: string, extraRoutes: readonly object[] = []): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-wake-'));
   mkdirSync(path.join(root, 'routes'));
   mkdirSync(path.join(root, 'policies'));
   // YAML is a superset of JSON.
-  const routes = [{ name: FN, match: { path: `/${FN}/*` }, function: FN, auth: 'public', rewrite: '/*' }];
+  const routes = [{ name: FN, match: { path: `/${FN}/*` }, function: FN, auth: 'public', rewrite: '/*' }, ...extraRoutes];
   writeFileSync(path.join(root, 'routes', 'wake.yaml'), JSON.stringify({ routes }));
   writeFileSync(path.join(root, 'functions.yaml'), functionsYaml);
   return root;
@@ -253,7 +255,18 @@ function sample(readyNs: bigint, sentNs: bigint, receivedNs: bigint, answer: Ans
 
 // ---------------------------------------------------------------- Kubernetes
 
-async function kubernetesSamples(deadline: number): Promise<Sample[]> {
+/** Other functions FN sleeps among (bench/scale.ts): seeded before the gateway starts, with their routes. */
+export interface WakeBackground {
+  readonly routes: readonly object[];
+  seed(store: FakeApiServer['store'], namespace: string): void;
+}
+
+/** The Kubernetes cold starts (the section below), alone or among `background`: the overheads, ms. */
+export async function kubernetesWakeOverheads(deadline: number, background?: WakeBackground): Promise<number[]> {
+  return (await kubernetesSamples(deadline, background)).map((s) => s.overheadMs);
+}
+
+async function kubernetesSamples(deadline: number, background?: WakeBackground): Promise<Sample[]> {
   const apiserver = await FakeApiServer.start();
   const store = apiserver.store;
   // Subscribed before any watch stream: this runs first within the write that lists the pod ready.
@@ -271,12 +284,13 @@ async function kubernetesSamples(deadline: number): Promise<Sample[]> {
   const kubeconfig = writeKubeconfig({ server: apiserver.url, token: apiserver.token, namespace: NAMESPACE });
   store.create('services', service(FN, NAMESPACE));
   store.create('deployments', deployment(FN, NAMESPACE, { replicas: 0 }));
-  const root = configDir('functions: {}\n');
+  background?.seed(store, NAMESPACE);
+  const root = configDir('functions: {}\n', background?.routes);
   let gateway: Gateway | undefined;
   try {
     gateway = await startGateway(root, ['--backend=kubernetes', `--kubeconfig=${kubeconfig}`, `--namespace=${NAMESPACE}`]);
     const g = gateway;
-    await until('the gateway to sync', async () => ((await getStatus(g.adminPort, '/readyz')) === 200 ? true : undefined));
+    await until('the gateway to sync', async () => ((await getStatus(g.adminPort, '/readyz')) === 200 ? true : undefined), SYNC_TIMEOUT_MS);
     await until(`the gateway to know ${FN}`, async () => {
       const body = (await getJson(g.adminPort, '/admin/functions', { authorization: `Bearer ${ADMIN_TOKEN}` })) as { functions?: Array<{ name: string }> };
       return body.functions?.some((f) => f.name === FN) ? true : undefined;

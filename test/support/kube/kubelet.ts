@@ -47,6 +47,7 @@ export class Kubelet {
   readonly #pods = new Map<string, Pod>();
   readonly #changes = new EventEmitter().setMaxListeners(0);
   readonly #unsubscribe: () => void;
+  readonly #slicesPending = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
   #stopped = false;
   #lastError: unknown;
@@ -140,8 +141,15 @@ export class Kubelet {
     this.#enqueue(() => this.#reconcile(namespace, name));
   }
 
+  /** One pending sync per namespace: it reads the store when it runs, so it covers every
+   * event before it (without this, seeding N Services queued N full syncs: O(N²)). */
   #scheduleSlices(namespace: string): void {
-    this.#enqueue(() => this.#syncSlices(namespace));
+    if (this.#slicesPending.has(namespace)) return;
+    this.#slicesPending.add(namespace);
+    this.#enqueue(() => {
+      this.#slicesPending.delete(namespace);
+      this.#syncSlices(namespace);
+    });
   }
 
   async #reconcile(namespace: string, name: string): Promise<void> {
