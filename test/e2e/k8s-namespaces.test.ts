@@ -66,6 +66,8 @@ describe('Kubernetes backend: functions across namespaces', () => {
     assert.ok(env.apiserver.count({ verb: 'patch', resource: 'deployments', namespace: 'team-b', name: 'napper' }) >= 1, 'last-request-at recorded in team-b');
     await env.apiserver.store.waitFor('deployments', 'team-b', 'napper', (d) => (d.spec as { replicas?: number }).replicas === 0, 20_000);
     await untilStatus(gateway, 'team-b/napper', 'no endpoints', (view) => view.endpoints.length === 0);
+    // Log lines reach stdout in batches (at least every 100 ms): wait for this one.
+    await gateway.waitForLog((line) => line.msg === 'scaled an idle function to zero');
     const slept = gateway.logs.filter((line) => line.msg === 'scaled an idle function to zero');
     assert.deepEqual(slept.map((line) => [line.function, line.namespace]), [['team-b/napper', 'team-b']]);
     assert.equal(env.apiserver.requests({ verb: 'patch', resource: 'deployments/scale', namespace: env.namespace }).length, 0, 'nothing scaled in the first namespace');
