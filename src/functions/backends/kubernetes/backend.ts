@@ -33,6 +33,14 @@ interface KnownFunction {
   readonly idle: IdleKeeper;
 }
 
+/** A slice is filed under its namespace and the Service it belongs to. */
+const serviceKey = (namespace: string, service: string): string => `${namespace}/${service}`;
+function sliceGroup(slice: V1EndpointSlice): string | undefined {
+  const namespace = slice.metadata?.namespace;
+  const service = serviceOf(slice);
+  return namespace && service ? serviceKey(namespace, service) : undefined;
+}
+
 /** Services and slices of one namespace, or of all of them. */
 interface Watch {
   readonly services: WatchedCollection<V1Service>;
@@ -87,7 +95,7 @@ export class KubernetesBackend implements FunctionBackend {
     const onSlice = (slice: V1EndpointSlice): void => this.#publishService(slice.metadata?.namespace, serviceOf(slice));
     const watch = (servicesPath: string, listServices: () => ReturnType<typeof core.listNamespacedService>, slicesPath: string, listSlices: () => ReturnType<typeof discovery.listNamespacedEndpointSlice>): Watch => ({
       services: watchCollection<V1Service>(config, servicesPath, listServices, onService, this.logger),
-      slices: watchCollection<V1EndpointSlice>(config, slicesPath, listSlices, onSlice, this.logger),
+      slices: watchCollection<V1EndpointSlice>(config, slicesPath, listSlices, onSlice, this.logger, sliceGroup),
     });
     if (this.#scope.kind === 'all') {
       this.#watches.push(watch('/api/v1/services', () => core.listServiceForAllNamespaces(), '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces()));
@@ -175,7 +183,7 @@ export class KubernetesBackend implements FunctionBackend {
 
   /** The endpoints of its slices that passed the readiness gate; probes the others. */
   #admit(fn: KnownFunction): Endpoint[] {
-    const slices = this.#watches.flatMap((w) => w.slices.list(fn.namespace)).filter((slice) => serviceOf(slice) === fn.service);
+    const slices = this.#watches.flatMap((w) => w.slices.group(serviceKey(fn.namespace, fn.service)));
     return fn.gate.admit(endpointsOf(slices), fn.spec.readinessPath, fn.spec.settings.coldStartTimeoutMs);
   }
 
