@@ -120,8 +120,15 @@ async function untilPong(port: number, answers: (port: number) => Promise<boolea
 }
 
 export function ping(port: number): Promise<boolean> {
+  return pingOn(net.connect(port, '127.0.0.1'), 'connect', ['+PONG']);
+}
+
+/**
+ * Bounded: PING on `socket` once `ready` fires; true when the first reply line starts
+ * with one of `accepted` (the TLS runner also takes `-NOAUTH` from a server whose default user is off).
+ */
+export function pingOn(socket: net.Socket, ready: 'connect' | 'secureConnect', accepted: readonly string[]): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
     let reply = '';
     const done = (ok: boolean): void => {
       socket.destroy();
@@ -129,10 +136,10 @@ export function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(ready, () => socket.write('PING\r\n'));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) done(accepted.some((prefix) => reply.startsWith(prefix)));
     });
   });
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { pingOn, startRedisServer, type RedisServer } from './redis-server.js';
 
 export interface TlsRedis {
   readonly server: RedisServer;
@@ -59,19 +59,5 @@ function makeCertificates(dir: string): void {
 
 /** PING over TLS, trusting `ca`: `+PONG`, or `-NOAUTH` from a server whose default user needs a password. */
 function tlsPing(port: number, ca: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, ca });
-    let reply = '';
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('secureConnect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
-    });
-  });
+  return pingOn(tls.connect({ host: '127.0.0.1', port, ca }), 'secureConnect', ['+PONG', '-NOAUTH']);
 }
